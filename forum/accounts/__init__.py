@@ -1,0 +1,1 @@
+"""Pseudonymous accounts: a handle and a password, never an email."""

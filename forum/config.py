@@ -1,0 +1,168 @@
+"""Settings: defaults here, overridden by FORUM_* environment variables.
+
+`FORUM_ENV` picks the class: production (the default, so a careless deployment is strict),
+development (what `make run` uses) or testing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+DEFAULT_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the settings would make Heard unsafe to start."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = ""
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'heard.sqlite3'}"
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    MAX_FORM_PARTS = 200
+
+    SESSION_COOKIE_NAME = "heard_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_TIME_LIMIT = 3600
+    WTF_CSRF_SSL_STRICT = True
+
+    # Signed-in sessions end after this long without a request, and this long after sign-in.
+    SESSION_IDLE_MINUTES = 12 * 60
+    SESSION_ABSOLUTE_DAYS = 14
+
+    # Password hashing: argon2id at OWASP ASVS 5.0 Appendix C parameters.
+    ARGON2_MEMORY_KIB = 47104
+    ARGON2_TIME_COST = 1
+    ARGON2_PARALLELISM = 1
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MAX_LENGTH = 256
+    RECOVERY_CODE_COUNT = 8
+
+    # Rate limits (Flask-Limiter syntax). Keys are keyed hashes of the client, never raw IPs.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_STRATEGY = "moving-window"
+    LIMIT_SIGN_IN = "10 per minute;40 per hour"
+    LIMIT_SIGN_UP = "5 per hour;20 per day"
+    LIMIT_RECOVERY = "5 per 15 minutes;20 per day"
+    LIMIT_HANDLE_CHECK = "30 per hour"
+
+    # Hops of trusted reverse proxies in front of Heard; 0 means use the connection address.
+    TRUSTED_PROXY_HOPS = 0
+    # How long keyed client hashes are useful: the day secret is derived per UTC day.
+    CLIENT_KEY_RETENTION_HOURS = 48
+
+    EXIT_URL = "https://www.bbc.co.uk/weather"
+    DEFAULT_REGION = "global"
+    SITE_NAME = "Heard"
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse settings that would be unsafe; subclasses tighten this."""
+        if int(config["TRUSTED_PROXY_HOPS"]) < 0:
+            raise ConfigError("FORUM_TRUSTED_PROXY_HOPS must be 0 or more.")
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite under instance/, a secret kept in instance/."""
+
+    ENV_NAME = "development"
+
+
+class TestingConfig(Config):
+    """The test suite: each test points SQLALCHEMY_DATABASE_URI at its own database."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-" + "x" * 32
+    RATELIMIT_ENABLED = False
+    EXIT_URL = "https://www.bbc.co.uk/weather"
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies, and a real secret or no start at all."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-heard_session"
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to start with a missing, default or short secret key."""
+        super().check(config)
+        key = config.get("SECRET_KEY") or ""
+        if key.strip().lower() in DEFAULT_SECRET_KEYS or len(key) < 32:
+            raise ConfigError(
+                "Set FORUM_SECRET_KEY to a long random value (at least 32 characters), "
+                'for example the output of: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        if config.get("DEBUG"):
+            raise ConfigError("Debug mode must be off in production.")
+
+
+CONFIGS = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
+
+
+def _coerce(raw: str, current: object) -> object:
+    """Turn an environment string into the type of the setting it overrides."""
+    if isinstance(current, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, timedelta):
+        return timedelta(seconds=int(raw))
+    if isinstance(current, dict | list):
+        return json.loads(raw)
+    return raw
+
+
+def environment_overrides(config: dict, environ: os._Environ | dict) -> dict:
+    """Settings from FORUM_* variables (FORUM_SECRET_KEY -> SECRET_KEY), plus DATABASE_URL."""
+    found: dict = {}
+    for name, raw in environ.items():
+        if name.startswith("FORUM_") and name != "FORUM_ENV":
+            key = name.removeprefix("FORUM_")
+            found[key] = _coerce(raw, config.get(key, ""))
+    if environ.get("DATABASE_URL") and "SQLALCHEMY_DATABASE_URI" not in found:
+        found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
+    if environ.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in found:
+        found["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    return found
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def development_secret(instance: Path) -> str:
+    """A random secret kept in instance/secret_key so local sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""The site's fixed pages: home, about, guidelines, privacy, safety, help, and the quick exit."""

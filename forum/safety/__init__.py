@@ -1,0 +1,1 @@
+"""Safety: the one sanitiser, de-identification and crisis checks, exit, client-key hashing."""

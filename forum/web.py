@@ -1,0 +1,32 @@
+"""Wiring of the web layer: extensions, blueprints, request hooks and response headers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from forum import db as database
+from forum.accounts.views import bp as accounts_bp
+from forum.accounts.session import init_login
+from forum.config import ROOT
+from forum.extensions import csrf, db, limiter, migrate
+from forum.pages.views import bp as pages_bp
+from forum.safety.headers import init_headers
+from forum.templating import init_templating
+
+
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+
+
+def init_app(app: Flask) -> None:
+    """Bind extensions and register every blueprint."""
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+    database.init_write_intent(app)
+    init_headers(app)
+    init_templating(app)
+    for blueprint in (pages_bp, accounts_bp):
+        app.register_blueprint(blueprint)
