@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from forum.forms import BaseForm
@@ -59,12 +59,6 @@ class RecoveryCodesForm(BaseForm):
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password"), Length(max=1024)]
     )
-
-
-class SavedCodesForm(BaseForm):
-    """A check that the new recovery codes were kept somewhere safe."""
-
-    saved = BooleanField("I have kept my recovery codes somewhere safe")
 
 
 class PlainForm(BaseForm):
