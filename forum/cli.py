@@ -10,6 +10,8 @@ from flask.cli import AppGroup
 
 from forum.accounts import services as accounts
 from forum.errors import DomainError
+from forum.moderation import services as moderation
+from forum.taxonomy import services as taxonomy
 
 heard = AppGroup("heard", help="Heard's admin tasks.")
 
@@ -26,6 +28,28 @@ def create_admin(handle: str) -> None:
     except DomainError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Created admin {user.handle}. Sign in at /login.")
+
+
+@heard.command("load-taxonomy")
+def load_taxonomy() -> None:
+    """Create the starting tags that are missing; never overwrite an admin's edits."""
+    try:
+        report = taxonomy.load_taxonomy()
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(report.summary())
+
+
+@heard.command("approve")
+@click.argument("story_id", type=int)
+@click.option("--reason", default="Approved from the command line", show_default=True)
+def approve(story_id: int, reason: str) -> None:
+    """Publish a story waiting for review (for demos; moderators use /moderation)."""
+    try:
+        story = moderation.operator_approve_story(story_id, reason)
+    except DomainError as error:
+        raise click.ClickException(error.message or "That did not work.") from None
+    click.echo(f"Published story {story.id}: {story.title}")
 
 
 def register(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 
 from forum.accounts import passwords
@@ -9,6 +10,10 @@ from forum.accounts.models import RecoveryCode, Role, User
 from forum.accounts.services import handle_key
 from forum.db import db
 from forum.safety.tokens import new_recovery_code, normalise_recovery_code, token_hash
+from forum.stories.drafts import StoryDraft
+from forum.stories.models import Status, StoryKind
+from forum.stories.services import submit_story
+from forum.taxonomy.services import load_taxonomy
 
 PASSWORD = "a calm river at dusk"
 
@@ -36,7 +41,39 @@ def make_user(
     )
     plain = [new_recovery_code() for _ in range(codes)]
     for code in plain:
-        user.recovery_codes.append(RecoveryCode(code_hash=token_hash(normalise_recovery_code(code))))
+        user.recovery_codes.append(
+            RecoveryCode(code_hash=token_hash(normalise_recovery_code(code)))
+        )
     db.session.add(user)
     db.session.commit()
     return (user, plain) if codes else user
+
+
+def load_tags() -> None:
+    """Load the starting taxonomy (groups, harm and practice tags, problem kinds)."""
+    load_taxonomy()
+
+
+def make_draft(**fields):
+    """A valid "What happened" draft; override any field."""
+    values = {
+        "kind": StoryKind.EXPERIENCE,
+        "title": "Nobody listened",
+        "body": "For two years I talked and **nobody** listened.",
+        "harm_tags": ["not-heard"],
+    }
+    values.update(fields)
+    return StoryDraft(**values)
+
+
+def make_story(status=None, author=None, published_at=None, form_token=None, **fields):
+    """A submitted story (tags must be loaded); with status=PUBLISHED, published too."""
+    story = submit_story(
+        author, make_draft(**fields), form_token or secrets.token_urlsafe(24)
+    ).story
+    if status is not None:
+        story.status = status
+        if status is Status.PUBLISHED:
+            story.published_at = published_at or story.submitted_at
+        db.session.commit()
+    return story

@@ -1,0 +1,1 @@
+"""Moderation: every story and reply is reviewed before it appears; every action is audited."""

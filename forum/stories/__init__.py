@@ -1,0 +1,1 @@
+"""Stories, replies and support reactions: what tellers share and readers find."""

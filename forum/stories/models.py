@@ -1,0 +1,282 @@
+"""The story model of PRODUCT.md: stories, their tags and answers, replies, reactions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.accounts.models import User
+from forum.db import TimestampMixin, UTCDateTime, db, utcnow
+from forum.taxonomy.models import ProblemKind, Tag
+
+
+def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
+    """A portable enum column: stored as its string values, checked by the database."""
+    return Enum(
+        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class StoryKind(enum.StrEnum):
+    """The two first-class thread types."""
+
+    EXPERIENCE = "experience"  # "What happened"
+    PRACTICE = "practice"  # "What helped"
+
+    @property
+    def label(self) -> str:
+        """How the kind is named to people."""
+        return "What happened" if self is StoryKind.EXPERIENCE else "What helped"
+
+
+class Status(enum.StrEnum):
+    """The moderation lifecycle shared by stories and replies."""
+
+    PENDING = "pending"
+    CHANGES_REQUESTED = "changes_requested"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    REMOVED = "removed"
+
+    @property
+    def label(self) -> str:
+        """Plain words for the status, as a teller sees it."""
+        return {
+            "pending": "Waiting for a moderator",
+            "changes_requested": "A moderator has asked for changes",
+            "published": "Published",
+            "rejected": "Not published",
+            "withdrawn": "Withdrawn by you",
+            "removed": "Removed by a moderator",
+        }[self.value]
+
+
+class Setting(enum.StrEnum):
+    """Where the therapy happened."""
+
+    PRIVATE = "private"
+    PUBLIC = "public-health"
+    EDUCATION = "school-or-university"
+    WORKPLACE = "workplace"
+    ONLINE = "online-or-app"
+    INPATIENT = "inpatient"
+
+
+class Format(enum.StrEnum):
+    """Who was in the room."""
+
+    INDIVIDUAL = "individual"
+    COUPLES = "couples"
+    FAMILY = "family"
+    GROUP = "group"
+
+
+class Attribution(enum.StrEnum):
+    """Who the teller thinks caused the harm."""
+
+    THERAPY = "the-therapy"
+    OTHER = "other-circumstances"
+    UNSURE = "unsure"
+
+
+class Story(TimestampMixin, db.Model):
+    """One "What happened" or "What helped" thread, moderated before it appears."""
+
+    __tablename__ = "stories"
+    __table_args__ = (
+        Index("ix_stories_status_published", "status", "published_at", "id"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[StoryKind] = mapped_column(_enum(StoryKind))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.PENDING)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    helped_instead: Mapped[str] = mapped_column(Text, default="")
+    helped_instead_html: Mapped[str] = mapped_column(Text, default="")
+
+    therapy_kind: Mapped[str] = mapped_column(String(120), default="")
+    setting: Mapped[Setting | None] = mapped_column(_enum(Setting), default=None, index=True)
+    format: Mapped[Format | None] = mapped_column(_enum(Format), default=None, index=True)
+    roughly_when: Mapped[str] = mapped_column(String(60), default="")
+    problem_kind_id: Mapped[int | None] = mapped_column(
+        ForeignKey("problem_kinds.id"), default=None, index=True
+    )
+    attribution: Mapped[Attribution | None] = mapped_column(_enum(Attribution), default=None)
+    # Content-note slugs, space separated (see forum/stories/content_notes.py).
+    content_notes: Mapped[str] = mapped_column(String(200), default="")
+
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    show_handle: Mapped[bool] = mapped_column(default=False)
+    # For tellers without an account: the hash of their secret status token.
+    status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    # One-time form token (hashed) under a unique constraint: a double submit makes one story.
+    form_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed hash standing for the teller inside this thread, to give their replies a stable alias.
+    author_key: Mapped[str] = mapped_column(String(64))
+
+    crisis_flagged: Mapped[bool] = mapped_column(default=False)
+    identifier_kinds: Mapped[str] = mapped_column(String(200), default="")
+    moderator_message: Mapped[str] = mapped_column(Text, default="")
+
+    featured: Mapped[bool] = mapped_column(default=False)
+    locked: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Optimistic lock for moderators acting at once: an action names the version it saw.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+    problem_kind: Mapped[ProblemKind | None] = relationship(lazy="joined")
+    story_tags: Mapped[list[StoryTag]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", order_by="StoryTag.position"
+    )
+    answers: Mapped[list[StoryAnswer]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", order_by="StoryAnswer.position"
+    )
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="story", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_published(self) -> bool:
+        """Only published stories are visible to readers."""
+        return self.status is Status.PUBLISHED
+
+    @property
+    def harm_tags(self) -> list[Tag]:
+        """The harm-type tags, in the teller's order."""
+        return [st.tag for st in self.story_tags if st.tag.kind == "harm"]
+
+    @property
+    def practice_tags(self) -> list[Tag]:
+        """The community-practice tags, in the teller's order."""
+        return [st.tag for st in self.story_tags if st.tag.kind == "practice"]
+
+    @property
+    def content_note_slugs(self) -> list[str]:
+        """The content notes as a list of slugs."""
+        return self.content_notes.split()
+
+
+class StoryTag(db.Model):
+    """A tag on a story, with the teller's optional 0–4 rating of how much it affected them."""
+
+    __tablename__ = "story_tags"
+    __table_args__ = (
+        CheckConstraint("impact IS NULL OR (impact >= 0 AND impact <= 4)", name="impact_range"),
+        Index("ix_story_tags_tag_story", "tag_id", "story_id"),
+    )
+
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"), primary_key=True)
+    impact: Mapped[int | None] = mapped_column(SmallInteger, default=None)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    story: Mapped[Story] = relationship(back_populates="story_tags")
+    tag: Mapped[Tag] = relationship(lazy="joined")
+
+
+class StoryAnswer(db.Model):
+    """An answer to one of the optional guided prompts or reflection questions."""
+
+    __tablename__ = "story_answers"
+    __table_args__ = (UniqueConstraint("story_id", "prompt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    prompt: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+
+    story: Mapped[Story] = relationship(back_populates="answers")
+
+
+class Reply(TimestampMixin, db.Model):
+    """A supportive reply under a story, moderated the same way."""
+
+    __tablename__ = "replies"
+    __table_args__ = (Index("ix_replies_story_status", "story_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.PENDING)
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True, default=None
+    )
+    show_handle: Mapped[bool] = mapped_column(default=False)
+    alias: Mapped[str] = mapped_column(String(60))
+    form_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    crisis_flagged: Mapped[bool] = mapped_column(default=False)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    story: Mapped[Story] = relationship(back_populates="replies")
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+
+class ThreadAlias(db.Model):
+    """The stable "Anonymous heron" name of one person inside one thread, and only there."""
+
+    __tablename__ = "thread_aliases"
+    __table_args__ = (
+        UniqueConstraint("story_id", "author_key"),
+        UniqueConstraint("story_id", "alias"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    author_key: Mapped[str] = mapped_column(String(64))
+    alias: Mapped[str] = mapped_column(String(60))
+
+
+class ReactionKind(enum.StrEnum):
+    """Support reactions: counts only, never down-votes or ranking."""
+
+    HEAR = "hear"
+    ME_TOO = "me-too"
+    THANKS = "thanks"
+
+    @property
+    def label(self) -> str:
+        """The words on the button."""
+        return {"hear": "I hear you", "me-too": "Me too", "thanks": "Thank you for sharing"}[
+            self.value
+        ]
+
+
+class Reaction(db.Model):
+    """One person's support reaction; at most one of each kind per person per story."""
+
+    __tablename__ = "reactions"
+    __table_args__ = (UniqueConstraint("story_id", "kind", "actor_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ReactionKind] = mapped_column(_enum(ReactionKind, 12))
+    # "u:<user id>" for accounts; "c:<day>:<keyed client hash>" for readers without one.
+    actor_key: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

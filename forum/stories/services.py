@@ -1,0 +1,550 @@
+"""Story rules: submitting, the teller's own actions, replies, reactions and what readers see.
+
+Only published content is visible to readers, and every derived view (counts, feeds, tag
+pages, aliases) checks visibility first (SECURITY.md §2, CVE-2026-32620).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from forum.accounts.models import User
+from forum.db import db, utcnow
+from forum.errors import Invalid, NotAllowed, NotFound
+from forum.safety import crisis, pii
+from forum.safety.sanitize import clean_text, render_markdown
+from forum.safety.tokens import token_hash
+from forum.stories import aliases
+from forum.stories.content import CONTENT_NOTES, PROMPTS
+from forum.stories.drafts import StoryDraft
+from forum.stories.models import (
+    Reaction,
+    ReactionKind,
+    Reply,
+    Status,
+    Story,
+    StoryAnswer,
+    StoryKind,
+    StoryTag,
+    ThreadAlias,
+)
+from forum.taxonomy.models import ProblemKind, Tag
+
+PAGE_SIZE = 20
+EDITABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
+
+
+# --- Submitting -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The stored story, and for tellers without an account, their status token."""
+
+    story: Story
+    status_token: str | None
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the check step found: possible identifiers, and whether crisis help should show."""
+
+    identifiers: list[pii.Finding]
+    crisis: bool
+
+
+def check_draft(draft: StoryDraft) -> Checks:
+    """Run the de-identification and crisis-language checks over every field of a draft."""
+    found: list[pii.Finding] = []
+    in_crisis = False
+    for text in draft.texts():
+        if text:
+            found.extend(pii.find_identifiers(text))
+            in_crisis = in_crisis or crisis.has_crisis_language(text)
+    return Checks(identifiers=found, crisis=in_crisis)
+
+
+def _status_token(form_token: str) -> str:
+    """The teller's secret status token, derived from their one-time form token.
+
+    Deriving it (HMAC under the app secret) means a repeated submit of the same form shows
+    the same token again, while the database holds only hashes of both.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"status-token:{form_token}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _check_may_post(author: User | None) -> None:
+    if author is not None and not author.is_active:
+        raise NotAllowed("This account cannot post at the moment.")
+
+
+def _tags_for(draft: StoryDraft) -> list[tuple[Tag, int | None]]:
+    """Resolve and check the chosen tags; every rule failure names its field."""
+    slugs = [*draft.harm_tags, *draft.practice_tags]
+    found = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
+    chosen: list[tuple[Tag, int | None]] = []
+    for field, kind, wanted in (
+        ("harm_tags", "harm", draft.harm_tags),
+        ("practice_tags", "practice", draft.practice_tags),
+    ):
+        for slug in dict.fromkeys(wanted):
+            tag = found.get(slug)
+            if tag is None or tag.retired or tag.kind != kind:
+                raise Invalid("Choose from the list", field=field)
+            impact = draft.impacts.get(slug) if kind == "harm" else None
+            if impact is not None and not 0 <= impact <= 4:
+                raise Invalid("Choose how much it affected you, from 0 to 4", field="impacts")
+            chosen.append((tag, impact))
+    if draft.kind is StoryKind.EXPERIENCE and not draft.harm_tags:
+        raise Invalid("Choose at least one thing that went wrong", field="harm_tags")
+    if draft.kind is StoryKind.PRACTICE and not draft.practice_tags:
+        raise Invalid("Choose at least one thing that helped", field="practice_tags")
+    return chosen
+
+
+def _problem_kind(slug: str | None) -> ProblemKind | None:
+    if not slug:
+        return None
+    kind = db.session.scalar(select(ProblemKind).where(ProblemKind.slug == slug))
+    if kind is None:
+        raise Invalid("Choose from the list", field="problem_kind")
+    return kind
+
+
+def _check_draft_rules(draft: StoryDraft) -> None:
+    if not clean_text(draft.title):
+        raise Invalid("Enter a title", field="title")
+    if not draft.body.strip():
+        raise Invalid("Enter your story", field="body")
+    if unknown := set(draft.content_notes) - set(CONTENT_NOTES):
+        raise Invalid(f"Unknown content note: {sorted(unknown)[0]}", field="content_notes")
+    if set(draft.answers) - set(PROMPTS):
+        raise Invalid("Unknown question", field="body")
+
+
+def _apply_draft(story: Story, draft: StoryDraft) -> None:
+    """Copy a checked draft onto a story, rendering every Markdown field through the gate."""
+    tags = _tags_for(draft)
+    _check_draft_rules(draft)
+    checks = check_draft(draft)
+    story.kind = draft.kind
+    story.title = clean_text(draft.title)
+    story.body = draft.body
+    story.body_html = render_markdown(draft.body)
+    story.helped_instead = draft.helped_instead
+    story.helped_instead_html = render_markdown(draft.helped_instead)
+    story.therapy_kind = clean_text(draft.therapy_kind)
+    story.setting = draft.setting
+    story.format = draft.format
+    story.roughly_when = clean_text(draft.roughly_when)
+    story.problem_kind = _problem_kind(draft.problem_kind)
+    story.attribution = draft.attribution
+    story.content_notes = " ".join(n for n in CONTENT_NOTES if n in draft.content_notes)
+    story.show_handle = draft.show_handle and story.author_id is not None
+    story.crisis_flagged = checks.crisis
+    story.identifier_kinds = " ".join(sorted({f.kind.value for f in checks.identifiers}))
+    story.story_tags = [
+        StoryTag(tag=tag, impact=impact, position=i) for i, (tag, impact) in enumerate(tags)
+    ]
+    order = list(PROMPTS)
+    story.answers = [
+        StoryAnswer(
+            prompt=key, position=order.index(key), body=text, body_html=render_markdown(text)
+        )
+        for key, text in draft.answers.items()
+        if text.strip()
+    ]
+
+
+def submit_story(author: User | None, draft: StoryDraft, form_token: str) -> Submitted:
+    """Store a story for review. The same form token always yields the same one story."""
+    if not form_token or len(form_token) < 20:
+        raise Invalid("This form is out of date. Check your story and send it again", field="title")
+    _check_may_post(author)
+    digest = token_hash(form_token)
+    existing = db.session.scalar(select(Story).where(Story.form_token_hash == digest))
+    if existing is not None:
+        return _submitted(existing, form_token)
+    identity = f"u:{author.id}" if author else f"t:{digest}"
+    story = Story(
+        author_id=author.id if author else None,
+        form_token_hash=digest,
+        author_key=hashlib.sha256(f"story-author:{identity}".encode()).hexdigest(),
+        status=Status.PENDING,
+        submitted_at=utcnow(),
+    )
+    _apply_draft(story, draft)
+    if author is None:
+        story.status_token_hash = token_hash(_status_token(form_token))
+    db.session.add(story)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two submits raced; the first one won and is the story.
+        db.session.rollback()
+        existing = db.session.scalar(select(Story).where(Story.form_token_hash == digest))
+        if existing is None:
+            raise
+        return _submitted(existing, form_token)
+    return _submitted(story, form_token)
+
+
+def _submitted(story: Story, form_token: str) -> Submitted:
+    token = _status_token(form_token) if story.author_id is None else None
+    return Submitted(story=story, status_token=token)
+
+
+# --- The teller's own actions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Teller:
+    """Who is acting on their own stories: an account, and/or stories opened by status token."""
+
+    user: User | None = None
+    story_ids: frozenset[int] = frozenset()
+
+    def owns(self, story: Story) -> bool:
+        """Whether this teller wrote the story; fails closed on anything unknown."""
+        if story is None or story.id is None:
+            return False
+        if story.author_id is not None:
+            user = self.user
+            return user is not None and user.is_active and story.author_id == user.id
+        return story.id in self.story_ids
+
+
+def open_with_status_token(token: str) -> Story:
+    """The story a status token belongs to; every failure is the same NotFound."""
+    if not token or len(token) > 200:
+        raise NotFound("That status code was not recognised.")
+    story = db.session.scalar(select(Story).where(Story.status_token_hash == token_hash(token)))
+    if story is None:
+        raise NotFound("That status code was not recognised.")
+    return story
+
+
+def get_own_story(teller: Teller, story_id: int) -> Story:
+    """One of the teller's stories, in any state; NotFound for anyone else's."""
+    story = db.session.get(Story, story_id)
+    if story is None or not teller.owns(story):
+        raise NotFound("Story not found.")
+    return story
+
+
+def list_own_stories(user: User) -> list[Story]:
+    """An account's stories, newest first, with their tags loaded."""
+    return list(
+        db.session.scalars(
+            select(Story)
+            .where(Story.author_id == user.id)
+            .options(selectinload(Story.story_tags))
+            .order_by(Story.submitted_at.desc(), Story.id.desc())
+        )
+    )
+
+
+def edit_story(teller: Teller, story: Story, draft: StoryDraft) -> Story:
+    """Change a story still in review; it goes back to the moderators' queue."""
+    if not teller.owns(story):
+        raise NotFound("Story not found.")
+    if story.status not in EDITABLE:
+        raise NotAllowed("This story can no longer be edited. You can still withdraw it.")
+    _apply_draft(story, draft)
+    story.status = Status.PENDING
+    story.version += 1
+    db.session.commit()
+    return story
+
+
+def withdraw_story(teller: Teller, story: Story) -> Story:
+    """Take a story down (or out of review). Doing it twice changes nothing more."""
+    if not teller.owns(story):
+        raise NotFound("Story not found.")
+    if story.status is not Status.WITHDRAWN:
+        story.status = Status.WITHDRAWN
+        story.published_at = None
+        story.featured = False
+        story.version += 1
+        db.session.commit()
+    return story
+
+
+def erase_story(teller: Teller, story: Story) -> None:
+    """Delete a story and everything written under it; only the audit trail's actions stay."""
+    if not teller.owns(story):
+        raise NotFound("Story not found.")
+    db.session.delete(story)
+    db.session.commit()
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    """The /stories filters of the public URL contract."""
+
+    kind: StoryKind | None = None
+    tags: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    practice: tuple[str, ...] = ()
+    setting: str | None = None
+    format: str | None = None
+    problem_kind: str | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the next page starts: the last story's publication time and id (a keyset)."""
+
+    published_at: datetime
+    story_id: int
+
+    def encode(self) -> str:
+        """As a URL parameter."""
+        return f"{int(self.published_at.timestamp() * 1_000_000)}-{self.story_id}"
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Cursor | None:
+        """Parse a URL parameter; anything malformed means the first page."""
+        try:
+            micros, story_id = (raw or "").split("-")
+            stamp = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
+            return cls(published_at=stamp, story_id=int(story_id))
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """One page of stories, and the cursor of the next page if there is one."""
+
+    stories: list[Story]
+    next_cursor: Cursor | None
+
+
+def _has_tag(slugs):
+    return exists().where(
+        StoryTag.story_id == Story.id, StoryTag.tag_id == Tag.id, Tag.slug.in_(slugs)
+    )
+
+
+def published_stories(
+    filters: StoryFilters = StoryFilters(),
+    after: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+    featured_only: bool = False,
+) -> StoryPage:
+    """Published stories, newest first, filtered; a bounded number of queries per page.
+
+    Tags within one filter are alternatives (any of them); `exclude` removes a story that
+    carries any excluded tag.
+    """
+    query = select(Story).where(Story.status == Status.PUBLISHED)
+    if filters.kind:
+        query = query.where(Story.kind == filters.kind)
+    if filters.tags:
+        query = query.where(_has_tag(filters.tags))
+    if filters.practice:
+        query = query.where(_has_tag(filters.practice))
+    if filters.exclude:
+        query = query.where(~_has_tag(filters.exclude))
+    for column, value in (
+        (Story.setting, filters.setting),
+        (Story.format, filters.format),
+    ):
+        if value:
+            query = query.where(column == value)
+    if filters.problem_kind:
+        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
+    if featured_only:
+        query = query.where(Story.featured.is_(True))
+    if after is not None:
+        query = query.where(
+            or_(
+                Story.published_at < after.published_at,
+                and_(Story.published_at == after.published_at, Story.id < after.story_id),
+            )
+        )
+    query = (
+        query.options(selectinload(Story.story_tags))
+        .order_by(Story.published_at.desc(), Story.id.desc())
+        .limit(limit + 1)
+    )
+    stories = list(db.session.scalars(query))
+    next_cursor = None
+    if len(stories) > limit:
+        stories = stories[:limit]
+        last = stories[-1]
+        next_cursor = Cursor(last.published_at, last.id)
+    return StoryPage(stories=stories, next_cursor=next_cursor)
+
+
+def get_published_story(story_id: int) -> Story:
+    """A published story for readers; anything else is NotFound, whoever asks."""
+    story = db.session.scalar(
+        select(Story)
+        .where(Story.id == story_id, Story.status == Status.PUBLISHED)
+        .options(selectinload(Story.story_tags), selectinload(Story.answers))
+    )
+    if story is None:
+        raise NotFound("Story not found.")
+    return story
+
+
+def published_replies(story: Story) -> list[Reply]:
+    """The published replies of a published story, oldest first."""
+    if not story.is_published:
+        return []
+    return list(
+        db.session.scalars(
+            select(Reply)
+            .where(Reply.story_id == story.id, Reply.status == Status.PUBLISHED)
+            .order_by(Reply.published_at, Reply.id)
+        )
+    )
+
+
+def tag_counts() -> dict[str, int]:
+    """How many published stories carry each tag (tags with none are left out)."""
+    rows = db.session.execute(
+        select(Tag.slug, func.count(StoryTag.story_id))
+        .join(StoryTag, StoryTag.tag_id == Tag.id)
+        .join(Story, Story.id == StoryTag.story_id)
+        .where(Story.status == Status.PUBLISHED)
+        .group_by(Tag.slug)
+    )
+    return {slug: count for slug, count in rows}
+
+
+def reaction_counts(story: Story) -> dict[ReactionKind, int]:
+    """Support reaction counts for a published story; nothing for any other."""
+    counts = dict.fromkeys(ReactionKind, 0)
+    if not story.is_published:
+        return counts
+    rows = db.session.execute(
+        select(Reaction.kind, func.count(Reaction.id))
+        .where(Reaction.story_id == story.id)
+        .group_by(Reaction.kind)
+    )
+    for kind, count in rows:
+        counts[kind] = count
+    return counts
+
+
+# --- Reactions and replies ------------------------------------------------------------------
+
+
+def _live_story(story_id: int) -> Story:
+    """A story people may respond to: published and not locked. Fails closed otherwise."""
+    story = db.session.get(Story, story_id)
+    if story is None or story.status is not Status.PUBLISHED:
+        raise NotFound("Story not found.")
+    if story.locked:
+        raise NotAllowed("This story is closed to new responses.")
+    return story
+
+
+def react(story_id: int, kind: ReactionKind, actor_key: str) -> bool:
+    """Add one support reaction; a second of the same kind by the same person adds nothing.
+
+    Returns whether a reaction was added.
+    """
+    story = _live_story(story_id)
+    exists_already = db.session.scalar(
+        select(Reaction.id).where(
+            Reaction.story_id == story.id, Reaction.kind == kind, Reaction.actor_key == actor_key
+        )
+    )
+    if exists_already is not None:
+        return False
+    db.session.add(Reaction(story_id=story.id, kind=kind, actor_key=actor_key))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _alias_for(story: Story, key: str) -> str:
+    """The stable alias of this person in this thread, assigned on first use."""
+    if key == story.author_key:
+        return aliases.TELLER_ALIAS
+    known = db.session.scalar(
+        select(ThreadAlias.alias).where(
+            ThreadAlias.story_id == story.id, ThreadAlias.author_key == key
+        )
+    )
+    if known:
+        return known
+    taken = set(
+        db.session.scalars(select(ThreadAlias.alias).where(ThreadAlias.story_id == story.id))
+    )
+    alias = next(name for name in aliases.alias_candidates(key) if name not in taken)
+    db.session.add(ThreadAlias(story_id=story.id, author_key=key, alias=alias))
+    return alias
+
+
+def thread_key(story: Story, author: User | None, reader_id: str, teller: Teller) -> str:
+    """The keyed hash that stands for this person in this thread."""
+    if teller.owns(story):
+        return story.author_key
+    identity = f"u:{author.id}" if author else f"r:{reader_id}"
+    return aliases.author_key(current_app.config["SECRET_KEY"], story.id, identity)
+
+
+def add_reply(
+    story_id: int,
+    author: User | None,
+    body: str,
+    form_token: str,
+    *,
+    reader_id: str,
+    teller: Teller,
+    show_handle: bool = False,
+) -> Reply:
+    """Add a reply for review, under the person's stable alias in this thread."""
+    _check_may_post(author)
+    if not form_token or len(form_token) < 20:
+        raise Invalid("This form is out of date. Check your reply and send it again", field="body")
+    digest = token_hash(form_token)
+    existing = db.session.scalar(select(Reply).where(Reply.form_token_hash == digest))
+    if existing is not None:
+        return existing
+    story = _live_story(story_id)
+    if not body.strip():
+        raise Invalid("Enter your reply", field="body")
+    reply = Reply(
+        story_id=story.id,
+        body=body,
+        body_html=render_markdown(body),
+        author_id=author.id if author else None,
+        show_handle=bool(show_handle and author),
+        alias=_alias_for(story, thread_key(story, author, reader_id, teller)),
+        form_token_hash=digest,
+        crisis_flagged=crisis.has_crisis_language(body),
+        status=Status.PENDING,
+    )
+    db.session.add(reply)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(select(Reply).where(Reply.form_token_hash == digest))
+        if existing is None:
+            raise
+        return existing
+    return reply
