@@ -30,7 +30,7 @@ def month_year(value: datetime | None) -> str:
 # Main navigation, in order; a link shows once its feature's blueprint is registered.
 NAV_LINKS = (
     ("stories.index", "Stories"),
-    ("stories.share", "Share your story"),
+    ("sharing.share", "Share your story"),
     ("taxonomy.index", "Harm types"),
     ("resources.index", "Resources"),
 )

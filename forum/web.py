@@ -10,6 +10,9 @@ from forum.accounts.session import init_login
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
 from forum.pages.views import bp as pages_bp
+from forum.sharing.views import bp as sharing_bp
+from forum.stories.views import bp as stories_bp
+from forum.taxonomy.views import bp as taxonomy_bp
 from forum.safety.headers import init_headers
 from forum.templating import init_templating
 
@@ -28,5 +31,5 @@ def init_app(app: Flask) -> None:
     database.init_write_intent(app)
     init_headers(app)
     init_templating(app)
-    for blueprint in (pages_bp, accounts_bp):
+    for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp):
         app.register_blueprint(blueprint)
