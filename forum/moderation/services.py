@@ -41,13 +41,19 @@ def _check_version(item: Story | Reply, seen_version: int | None) -> None:
 
 
 def audit(
-    actor: User | None, action: str, target: Story | Reply, reason: str = "", public: bool = True
+    actor: User | None, action: str, target: db.Model, reason: str = "", public: bool = True
 ) -> AuditEntry:
-    """Add an audit entry to the current transaction (the caller commits both together)."""
+    """Add an audit entry to the current transaction (the caller commits both together).
+
+    `target` is any model with an id (a story, reply, account, tag, resource); its type is
+    recorded by class name.
+    """
+    if target.id is None:
+        db.session.flush()
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
         action=action,
-        target_type="story" if isinstance(target, Story) else "reply",
+        target_type=type(target).__name__.lower(),
         target_id=target.id,
         reason=reason,
         public=public,
@@ -166,9 +172,9 @@ def reject_reply(
     return reply
 
 
-def audit_trail(target: Story | Reply) -> list[AuditEntry]:
-    """The audit entries about one story or reply, oldest first."""
-    kind = "story" if isinstance(target, Story) else "reply"
+def audit_trail(target: db.Model) -> list[AuditEntry]:
+    """The audit entries about one object, oldest first."""
+    kind = type(target).__name__.lower()
     return list(
         db.session.scalars(
             select(AuditEntry)
