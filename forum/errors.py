@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -53,10 +53,20 @@ ERROR_PAGES = {
 }
 
 
+FALLBACK_PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Something went wrong – Heard</title></head><body><main><h1>Something went wrong on our side</h1>
+<p>Please try again in a few minutes. If you need help now, call your local emergency number.</p>
+<p><a href="/help">Get help now</a> · <a href="/exit">Exit this page</a></p></main></body></html>"""
+
+
 def render_error(status: int):
     """Render the kind page for an HTTP status, leaking no detail of the cause."""
     title, template = ERROR_PAGES.get(status, ERROR_PAGES[500])
-    response = render_template(template, title=title)
+    try:
+        response = render_template(template, title=title)
+    except Exception:  # the page itself needs the database, which may be what failed
+        current_app.logger.exception("Could not render the %s page", status)
+        response = FALLBACK_PAGE
     return response, status
 
 

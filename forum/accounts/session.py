@@ -34,6 +34,9 @@ def sign_in(user: User) -> None:
     session.permanent = True
     session[SESSION_TOKEN] = token
     login_user(user)
+    # Flask-Login puts a hash of the IP address and user agent in the (readable) cookie; the
+    # server-side session record already protects the session, so keep no trace of either.
+    session.pop("_id", None)
 
 
 def current_token() -> str | None:

@@ -340,3 +340,31 @@ def test_create_admin_cli_refuses_a_weak_password(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["heard", "create-admin", "keeper"])
     assert result.exit_code != 0
     assert "8 characters or more" in result.output
+
+
+def test_the_session_cookie_carries_no_hash_of_address_or_agent(app, client):
+    with app.app_context():
+        make_user("heron")
+    sign_in(client, "heron", PASSWORD)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    contents = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert "_id" not in contents
+    assert set(contents) <= {"_user_id", "_fresh", "sid", "csrf_token", "_permanent", "_flashes"}
+
+
+def test_an_error_page_still_renders_when_the_database_fails(app, client, monkeypatch):
+    from forum.accounts import services  # noqa: PLC0415
+
+    with app.app_context():
+        make_user("heron")
+    sign_in(client, "heron", PASSWORD)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(services, "load_session", broken)
+    response = client.get("/account")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Something went wrong on our side" in html
+    assert "database unavailable" not in html and 'href="/exit"' in html
