@@ -30,3 +30,18 @@ def request_client_key() -> str:
     """The rate-limit key for the current request (Flask-Limiter's key function)."""
     address = request.remote_addr or "unknown"
     return client_key(current_app.config["SECRET_KEY"], address, "rate-limit")
+
+
+def ban_key(secret: str, address: str) -> str:
+    """A keyed hash of the client address that stays the same across days, for bans only.
+
+    Daily keys cannot carry a multi-day ban (SECURITY.md, finding 6), so bans get their own
+    key; it is stored only on a ban and, briefly, on what someone posted (see retention).
+    """
+    message = f"ban\n{address}".encode()
+    return hmac.new(day_key(secret, date.min), message, hashlib.sha256).hexdigest()[:32]
+
+
+def request_ban_key() -> str:
+    """The ban key for the current request's client."""
+    return ban_key(current_app.config["SECRET_KEY"], request.remote_addr or "unknown")

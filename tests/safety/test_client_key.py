@@ -52,3 +52,12 @@ def test_one_trusted_proxy_hop_uses_the_address_it_forwarded(database_uri):
     first, second = _keys_seen(app, ["1.1.1.1", "2.2.2.2"])
     assert first != second
     assert first == client_key(app.config["SECRET_KEY"], "1.1.1.1", "rate-limit")
+
+
+def test_the_ban_key_lasts_across_days_and_differs_from_daily_keys():
+    from forum.safety.client_key import ban_key  # noqa: PLC0415
+
+    key = ban_key(SECRET, "203.0.113.9")
+    assert key == ban_key(SECRET, "203.0.113.9")
+    assert key != ban_key(SECRET, "203.0.113.10") and "203.0.113.9" not in key
+    assert key != client_key(SECRET, "203.0.113.9", "ban", date(2026, 11, 22))
