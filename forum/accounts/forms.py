@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from forum.accounts.models import BREAK_DAYS
 from forum.forms import BaseForm
 
 HANDLE_REQUIRED = "Enter a handle"
-PASSWORD_REQUIRED = "Enter a password"
+PASSWORD_REQUIRED = "Enter a password"  # noqa: S105 - a message
 
 
 class SignUpForm(BaseForm):
@@ -63,3 +64,40 @@ class RecoveryCodesForm(BaseForm):
 
 class PlainForm(BaseForm):
     """A form with only its CSRF token: sign out and other one-button actions."""
+
+
+class ExportForm(BaseForm):
+    """Re-authenticate to download everything held about the account."""
+
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=1024)]
+    )
+
+
+class BreakForm(BaseForm):
+    """Choose how long to pause the account for."""
+
+    days = RadioField(
+        "How long would you like your break to be?",
+        choices=[SelectChoice(str(d), f"{d} day" if d == 1 else f"{d} days") for d in BREAK_DAYS],
+        validators=[InputRequired("Choose how long your break should be")],
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=1024)]
+    )
+
+
+class DeleteAccountForm(BaseForm):
+    """Close the account, choosing what happens to what it wrote."""
+
+    posts = RadioField(
+        "What should happen to your stories and replies?",
+        choices=[
+            SelectChoice("erase", "Erase them all, everywhere"),
+            SelectChoice("keep", "Keep them on Heard, shown as Anonymous"),
+        ],
+        validators=[InputRequired("Choose what should happen to your stories and replies")],
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password"), Length(max=1024)]
+    )

@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.db import TimestampMixin, UTCDateTime, db, utcnow
 
+# The lengths of break a member can choose for themselves, in days.
+BREAK_DAYS = (1, 3, 7, 14, 30, 90)
+
 
 class Role(enum.StrEnum):
     """What an account may do; moderators and admins come only from the CLI or an admin."""
@@ -35,6 +38,8 @@ class User(UserMixin, TimestampMixin, db.Model):
         default=Role.MEMBER,
     )
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # A break the member chose for themselves ("take a break"); it pauses the account too.
+    break_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     banned: Mapped[bool] = mapped_column(default=False)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
@@ -59,7 +64,14 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     def is_suspended(self, now: datetime | None = None) -> bool:
         """Whether a suspension (or a self-chosen break) is still running."""
-        return self.suspended_until is not None and self.suspended_until > (now or utcnow())
+        now = now or utcnow()
+        return any(
+            until is not None and until > now for until in (self.suspended_until, self.break_until)
+        )
+
+    def is_on_break(self, now: datetime | None = None) -> bool:
+        """Whether the member is taking a break they chose."""
+        return self.break_until is not None and self.break_until > (now or utcnow())
 
     @property
     def unused_recovery_codes(self) -> int:

@@ -62,7 +62,9 @@ def _issue_recovery_codes(user: User) -> list[str]:
     user.recovery_codes.clear()
     codes = [new_recovery_code() for _ in range(current_app.config["RECOVERY_CODE_COUNT"])]
     for code in codes:
-        user.recovery_codes.append(RecoveryCode(code_hash=token_hash(normalise_recovery_code(code))))
+        user.recovery_codes.append(
+            RecoveryCode(code_hash=token_hash(normalise_recovery_code(code)))
+        )
     return codes
 
 
@@ -95,6 +97,9 @@ def _check_may_sign_in(user: User) -> None:
     """Every way in (password, recovery code) enforces the same gates."""
     if user.banned:
         raise NotAllowed("This account has been closed by the moderators.")
+    if user.is_on_break():
+        until = user.break_until.strftime("%-d %B %Y at %H:%M UTC")
+        raise NotAllowed(f"You chose to take a break until {until}. We'll be here after that.")
     if user.is_suspended():
         until = user.suspended_until.strftime("%-d %B %Y at %H:%M UTC")
         raise NotAllowed(f"This account is paused until {until}.")
@@ -165,7 +170,8 @@ def end_session(token: str | None) -> None:
         db.session.commit()
 
 
-def _end_sessions(user: User, keep_token: str | None = None) -> None:
+def revoke_sessions(user: User, keep_token: str | None = None) -> None:
+    """End the account's sessions within the current transaction (the caller commits)."""
     statement = delete(AccountSession).where(AccountSession.user_id == user.id)
     if keep_token:
         statement = statement.where(AccountSession.token_hash != token_hash(keep_token))
@@ -174,7 +180,7 @@ def _end_sessions(user: User, keep_token: str | None = None) -> None:
 
 def end_all_sessions(user: User, keep_token: str | None = None) -> None:
     """Sign the account out everywhere (except, optionally, the current browser)."""
-    _end_sessions(user, keep_token)
+    revoke_sessions(user, keep_token)
     db.session.commit()
 
 
@@ -184,7 +190,7 @@ def change_password(user: User, current: str, new: str, keep_token: str | None) 
         raise Invalid("Current password is not right", field="current_password")
     passwords.check_password_policy(new, user.handle, field="new_password")
     user.password_hash = passwords.hash_password(new)
-    _end_sessions(user, keep_token)
+    revoke_sessions(user, keep_token)
     db.session.commit()
 
 
@@ -204,7 +210,7 @@ def recover(handle: str, code: str, new_password: str) -> User:
     passwords.check_password_policy(new_password, user.handle, field="new_password")
     match.used_at = utcnow()
     user.password_hash = passwords.hash_password(new_password)
-    _end_sessions(user)
+    revoke_sessions(user)
     db.session.commit()
     return user
 

@@ -9,7 +9,7 @@ from forum.accounts import services
 from forum.accounts.models import User
 from forum.extensions import login_manager
 
-SESSION_TOKEN = "sid"
+SESSION_TOKEN = "sid"  # noqa: S105 - the session key name
 
 
 def init_login(app: Flask) -> None:

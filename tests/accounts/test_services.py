@@ -23,7 +23,7 @@ def test_sign_up_stores_argon2id_hash_at_asvs_parameters(ctx):
 
 
 def test_recovery_codes_are_random_and_stored_only_as_hashes(ctx):
-    user, codes = services.sign_up("heron", "a quiet lake in spring")
+    _user, codes = services.sign_up("heron", "a quiet lake in spring")
     stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
     assert len(set(codes)) == 8
     assert all(len(code.replace("-", "")) == 32 for code in codes)

@@ -226,7 +226,7 @@ def test_a_missing_csrf_token_keeps_what_was_typed(client):
 
 
 def test_an_expired_csrf_token_keeps_what_was_typed(app, client, monkeypatch):
-    import itsdangerous.timed  # noqa: PLC0415
+    import itsdangerous.timed
 
     real = itsdangerous.timed.TimestampSigner.get_timestamp
     monkeypatch.setattr(
@@ -287,12 +287,12 @@ def test_sign_in_is_rate_limited(app, database_uri):
 
 @pytest.mark.redis
 def test_rate_limits_are_shared_through_redis_without_raw_addresses(app, database_uri):
-    import os  # noqa: PLC0415
+    import os
 
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         service_missing("REDIS_URL not set: the Redis rate-limit storage test needs a Redis server")
-    import redis  # noqa: PLC0415
+    import redis
 
     server = redis.Redis.from_url(redis_url)
     try:
@@ -353,7 +353,7 @@ def test_the_session_cookie_carries_no_hash_of_address_or_agent(app, client):
 
 
 def test_an_error_page_still_renders_when_the_database_fails(app, client, monkeypatch):
-    from forum.accounts import services  # noqa: PLC0415
+    from forum.accounts import services
 
     with app.app_context():
         make_user("heron")

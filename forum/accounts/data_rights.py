@@ -1,0 +1,142 @@
+"""Data rights for account holders: export, delete, and taking a break.
+
+Each public function re-authenticates with the password first (ASVS 7.5.1) and commits once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from forum.accounts import passwords
+from forum.accounts.models import BREAK_DAYS, RecoveryCode, Role, User
+from forum.accounts.services import revoke_sessions
+from forum.db import db, utcnow
+from forum.errors import Invalid
+from forum.moderation.services import audit
+from forum.stories.models import Reaction, Reply, Story
+
+
+def _reauthenticate(user: User, password: str) -> None:
+    if not passwords.verify_password(user.password_hash, password or ""):
+        raise Invalid("Password is not right", field="password")
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _story_record(story: Story) -> dict:
+    return {
+        "id": story.id,
+        "kind": story.kind.value,
+        "status": story.status.value,
+        "title": story.title,
+        "body": story.body,
+        "answers": {a.prompt: a.body for a in story.answers},
+        "what_helped_instead": story.helped_instead,
+        "harm_tags": {st.tag.slug: st.impact for st in story.story_tags if st.tag.kind == "harm"},
+        "practice_tags": [st.tag.slug for st in story.story_tags if st.tag.kind == "practice"],
+        "content_notes": story.content_note_slugs,
+        "context": {
+            "kind_of_therapy": story.therapy_kind,
+            "setting": story.setting.value if story.setting else None,
+            "format": story.format.value if story.format else None,
+            "roughly_when": story.roughly_when,
+            "kind_of_problem": story.problem_kind.slug if story.problem_kind else None,
+            "who_caused_it": story.attribution.value if story.attribution else None,
+        },
+        "show_handle": story.show_handle,
+        "message_from_moderators": story.moderator_message,
+        "submitted_at": _date(story.submitted_at),
+        "published_at": _date(story.published_at),
+    }
+
+
+def export_data(user: User, password: str) -> dict:
+    """Everything Heard holds about this account and written by it — nothing of anyone else's."""
+    _reauthenticate(user, password)
+    stories = db.session.scalars(select(Story).where(Story.author_id == user.id).order_by(Story.id))
+    replies = db.session.scalars(select(Reply).where(Reply.author_id == user.id).order_by(Reply.id))
+    reactions = db.session.scalars(
+        select(Reaction).where(Reaction.actor_key == f"u:{user.id}").order_by(Reaction.id)
+    )
+    return {
+        "exported_at": utcnow().isoformat(),
+        "account": {
+            "handle": user.handle,
+            "role": user.role.value,
+            "created_at": _date(user.created_at),
+            "recovery_codes_left": user.unused_recovery_codes,
+            "taking_a_break_until": _date(user.break_until),
+            "suspended_until": _date(user.suspended_until),
+        },
+        "stories": [_story_record(story) for story in stories],
+        "replies": [
+            {
+                "id": reply.id,
+                "story_id": reply.story_id,
+                "status": reply.status.value,
+                "body": reply.body,
+                "show_handle": reply.show_handle,
+                "created_at": _date(reply.created_at),
+            }
+            for reply in replies
+        ],
+        "reactions": [
+            {"story_id": r.story_id, "kind": r.kind.value, "created_at": _date(r.created_at)}
+            for r in reactions
+        ],
+    }
+
+
+def take_a_break(user: User, password: str, days: int) -> User:
+    """Pause the account for a chosen number of days; every session ends now."""
+    _reauthenticate(user, password)
+    if days not in BREAK_DAYS:
+        raise Invalid("Choose how long your break should be", field="days")
+    user.break_until = utcnow() + timedelta(days=days)
+    revoke_sessions(user)
+    db.session.commit()
+    return user
+
+
+def delete_account(user: User, password: str, erase_posts: bool) -> None:
+    """Close the account: erase everything it wrote, or keep its posts as "Anonymous".
+
+    The account row stays only as an empty shell (no handle, no password) so that audit
+    entries keep pointing at something; running it twice changes nothing more.
+    """
+    if user.deleted_at is not None:
+        return
+    _reauthenticate(user, password)
+    if erase_posts:
+        erase_everything_written_by(user)
+    else:
+        for model in (Story, Reply):
+            for item in db.session.scalars(select(model).where(model.author_id == user.id)):
+                item.author_id = None
+                item.show_handle = False
+    db.session.execute(delete(Reaction).where(Reaction.actor_key == f"u:{user.id}"))
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    revoke_sessions(user)
+    placeholder = f"deleted-{secrets.token_hex(8)}"
+    user.handle = user.handle_key = placeholder
+    user.password_hash = "!"  # noqa: S105 - matches no password
+    user.role = Role.MEMBER
+    user.deleted_at = utcnow()
+    audit(None, "account_deleted", user, public=False)
+    db.session.commit()
+
+
+def erase_everything_written_by(user: User) -> None:
+    """Delete the account's stories (with everything under them) and its replies elsewhere.
+
+    Adds to the current transaction; the caller commits.
+    """
+    for story in db.session.scalars(select(Story).where(Story.author_id == user.id)):
+        db.session.delete(story)
+    for reply in db.session.scalars(select(Reply).where(Reply.author_id == user.id)):
+        db.session.delete(reply)
