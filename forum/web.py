@@ -13,6 +13,7 @@ from forum.pages.views import bp as pages_bp
 from forum.sharing.views import bp as sharing_bp
 from forum.stories.views import bp as stories_bp
 from forum.taxonomy.views import bp as taxonomy_bp
+from forum.safety.client_key import warm_secret_of_the_day
 from forum.safety.headers import init_headers
 from forum.templating import init_templating
 
@@ -26,6 +27,8 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    # Today's client-key secret is read before anything else opens a transaction.
+    app.before_request(warm_secret_of_the_day)
     limiter.init_app(app)
     init_login(app)
     database.init_write_intent(app)
