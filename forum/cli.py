@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from forum.accounts import services as accounts
 from forum.errors import DomainError
 from forum.moderation import services as moderation
+from forum.retention import services as retention
 from forum.taxonomy import services as taxonomy
 
 heard = AppGroup("heard", help="Heard's admin tasks.")
@@ -50,6 +51,12 @@ def approve(story_id: int, reason: str) -> None:
     except DomainError as error:
         raise click.ClickException(error.message or "That did not work.") from None
     click.echo(f"Published story {story.id}: {story.title}")
+
+
+@heard.command("purge")
+def purge() -> None:
+    """Delete what is past its retention window (run it hourly or daily)."""
+    click.echo(retention.purge().summary())
 
 
 def register(app: Flask) -> None:

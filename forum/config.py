@@ -68,12 +68,26 @@ class Config:
 
     # Hops of trusted reverse proxies in front of Heard; 0 means use the connection address.
     TRUSTED_PROXY_HOPS = 0
-    # How long keyed client hashes are useful: the day secret is derived per UTC day.
+    # How long keyed client hashes can be linked: each UTC day's secret is deleted this long
+    # after the day ends, and ban keys on posts are cleared after the same window.
     CLIENT_KEY_RETENTION_HOURS = 48
+    # Withdrawn and rejected stories are deleted for good this long after they closed.
+    CLOSED_STORY_RETENTION_DAYS = 30
 
     EXIT_URL = "https://www.bbc.co.uk/weather"
     DEFAULT_REGION = "global"
     SITE_NAME = "Heard"
+
+    # Moderation. Open reports (other than "may be at risk") that hide an item until a
+    # moderator looks; reports one client may send; replies of members with this many
+    # approved posts and no sanctions appear at once and are reviewed after (post-moderation).
+    REPORTS_TO_HIDE = 3
+    LIMIT_REPORT = "10 per hour;30 per day"
+    TRUSTED_MEMBER_APPROVED_POSTS = 5
+    REPLY_POST_MODERATION = True
+    # How long the submitter's ban key stays on a story or reply (for anonymous bans).
+    BAN_KEY_RETENTION_DAYS = 30
+    MODERATION_QUEUE_SIZE = 50
 
     @classmethod
     def check(cls, config: dict) -> None:

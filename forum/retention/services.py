@@ -1,0 +1,72 @@
+"""Purging what Heard no longer needs: day secrets, old sessions, remnants of posts.
+
+Every window is a setting, and /privacy renders the same settings, so the page and the code
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from forum.accounts.models import AccountSession
+from forum.db import db, utcnow
+from forum.safety.client_key import purge_day_secrets
+from forum.stories.models import Reply, Status, Story
+
+CLOSED = (Status.WITHDRAWN, Status.REJECTED)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """How many of each thing one purge removed."""
+
+    day_secrets: int
+    sessions: int
+    closed_stories: int
+    client_keys: int
+
+    def summary(self) -> str:
+        """One line for the command's output."""
+        return (
+            f"Removed {self.day_secrets} day secrets, {self.sessions} expired sessions, "
+            f"{self.closed_stories} withdrawn or rejected stories, and cleared "
+            f"{self.client_keys} ban keys on posts."
+        )
+
+
+def purge(now: datetime | None = None) -> PurgeReport:
+    """Delete everything past its retention window, in one transaction. Safe to run often."""
+    now = now or utcnow()
+    config = current_app.config
+    key_window = timedelta(hours=config["CLIENT_KEY_RETENTION_HOURS"])
+    secrets_removed = purge_day_secrets(config["CLIENT_KEY_RETENTION_HOURS"], now)
+    sessions = db.session.execute(
+        delete(AccountSession).where(
+            or_(
+                AccountSession.last_seen_at
+                < now - timedelta(minutes=config["SESSION_IDLE_MINUTES"]),
+                AccountSession.created_at < now - timedelta(days=config["SESSION_ABSOLUTE_DAYS"]),
+            )
+        )
+    ).rowcount
+    closed_before = now - timedelta(days=config["CLOSED_STORY_RETENTION_DAYS"])
+    closed = 0
+    # Deleted one by one so replies, answers, tags, aliases and reactions go with them.
+    for story in db.session.scalars(
+        select(Story).where(Story.status.in_(CLOSED), Story.updated_at < closed_before)
+    ):
+        db.session.delete(story)
+        closed += 1
+    cleared = 0
+    for model, stamp in ((Story, Story.submitted_at), (Reply, Reply.created_at)):
+        cleared += db.session.execute(
+            update(model)
+            .where(model.client_key.is_not(None), stamp < now - key_window)
+            .values(client_key=None)
+        ).rowcount
+    db.session.commit()
+    return PurgeReport(secrets_removed, sessions or 0, closed, cleared or 0)

@@ -1,0 +1,79 @@
+"""Purge: each retention window is enforced, and running it twice removes nothing more."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from forum.accounts import services as accounts
+from forum.accounts.models import AccountSession
+from forum.db import db, utcnow
+from forum.retention.services import purge
+from forum.safety import client_key as ck
+from forum.safety.models import DaySecret
+from forum.stories.models import Reply, Status, Story
+from tests.factories import load_tags, make_story, make_user
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_purge_removes_old_day_secrets_and_expired_sessions(app, ctx):
+    now = utcnow()
+    for days_ago in range(4):
+        ck.secret_of_the_day((now - timedelta(days=days_ago)).date())
+    user = make_user()
+    live = accounts.start_session(user)
+    accounts.start_session(user)
+    stale = db.session.scalars(select(AccountSession).order_by(AccountSession.id)).all()[1]
+    stale.last_seen_at = now - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 5)
+    db.session.commit()
+    report = purge(now)
+    assert report.day_secrets == 1 and _count(DaySecret) == 3
+    assert report.sessions == 1
+    assert accounts.load_session(str(user.id), live) == user
+
+
+def test_purge_deletes_long_closed_stories_with_everything_under_them(app, ctx):
+    load_tags()
+    now = utcnow()
+    old = make_story(status=Status.WITHDRAWN)
+    recent = make_story(status=Status.REJECTED)
+    published = make_story(status=Status.PUBLISHED)
+    old.updated_at = now - timedelta(days=app.config["CLOSED_STORY_RETENTION_DAYS"] + 1)
+    db.session.commit()
+    assert purge(now).closed_stories == 1
+    assert db.session.get(Story, old.id) is None
+    assert {s.id for s in db.session.scalars(select(Story))} == {recent.id, published.id}
+
+
+def test_purge_clears_ban_keys_on_posts_after_the_window(app, ctx):
+    load_tags()
+    now = utcnow()
+    old = make_story(status=Status.PUBLISHED)
+    new = make_story()
+    old.client_key, new.client_key = "a" * 32, "b" * 32
+    old.submitted_at = now - timedelta(hours=app.config["CLIENT_KEY_RETENTION_HOURS"] + 1)
+    db.session.commit()
+    assert purge(now).client_keys == 1
+    assert old.client_key is None and new.client_key == "b" * 32
+
+
+def test_running_purge_twice_removes_nothing_more(app, ctx):
+    load_tags()
+    make_story(status=Status.WITHDRAWN).updated_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+    purge()
+    second = purge()
+    assert (second.day_secrets, second.sessions, second.closed_stories, second.client_keys) == (
+        0, 0, 0, 0,
+    )  # fmt: skip
+    assert _count(Reply) == 0
+
+
+def test_the_purge_command_reports_what_it_did(app):
+    result = app.test_cli_runner().invoke(args=["heard", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 0 day secrets" in result.output
