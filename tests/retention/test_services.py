@@ -13,6 +13,7 @@ from forum.retention.services import purge
 from forum.safety import client_key as ck
 from forum.safety.models import DaySecret
 from forum.stories.models import Reply, Status, Story
+from tests.conftest import make_test_app
 from tests.factories import load_tags, make_story, make_user
 
 
@@ -77,3 +78,12 @@ def test_the_purge_command_reports_what_it_did(app):
     result = app.test_cli_runner().invoke(args=["heard", "purge"])
     assert result.exit_code == 0, result.output
     assert "Removed 0 day secrets" in result.output
+
+
+def test_the_privacy_page_states_the_windows_the_purge_uses(database_uri):
+    app = make_test_app(database_uri, CLOSED_STORY_RETENTION_DAYS=11, CLIENT_KEY_RETENTION_HOURS=7)
+    with app.app_context():
+        db.create_all()
+    html = app.test_client().get("/privacy").get_data(as_text=True)
+    assert "11 days after they were closed" in html
+    assert "deleted 7 hours after its day ends" in html
