@@ -85,8 +85,6 @@ class Config:
     LIMIT_REPORT = "10 per hour;30 per day"
     TRUSTED_MEMBER_APPROVED_POSTS = 5
     REPLY_POST_MODERATION = True
-    # How long the submitter's ban key stays on a story or reply (for anonymous bans).
-    BAN_KEY_RETENTION_DAYS = 30
     MODERATION_QUEUE_SIZE = 50
 
     @classmethod

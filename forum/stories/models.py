@@ -143,6 +143,12 @@ class Story(TimestampMixin, db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Optimistic lock for moderators acting at once: an action names the version it saw.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Moderation (forum/moderation): pinned to the top of listings; hidden after enough
+    # reports until a moderator looks; the submitter's ban key (never an IP), kept only for
+    # the retention window so anonymous posting can be banned.
+    pinned: Mapped[bool] = mapped_column(default=False)
+    hidden_pending_review: Mapped[bool] = mapped_column(default=False)
+    client_key: Mapped[str | None] = mapped_column(String(64), default=None)
 
     author: Mapped[User | None] = relationship(lazy="joined")
     problem_kind: Mapped[ProblemKind | None] = relationship(lazy="joined")
@@ -233,6 +239,11 @@ class Reply(TimestampMixin, db.Model):
     crisis_flagged: Mapped[bool] = mapped_column(default=False)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Moderation: a trusted member's reply is published at once but still awaits a
+    # moderator's review (post-moderation); hidden after enough reports; the ban key.
+    awaiting_review: Mapped[bool] = mapped_column(default=False)
+    hidden_pending_review: Mapped[bool] = mapped_column(default=False)
+    client_key: Mapped[str | None] = mapped_column(String(64), default=None)
 
     story: Mapped[Story] = relationship(back_populates="replies")
     author: Mapped[User | None] = relationship(lazy="joined")
