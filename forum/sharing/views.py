@@ -2,6 +2,222 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user, login_required
+
+from forum.accounts.forms import PlainForm
+from forum.errors import DomainError, render_error
+from forum.extensions import limiter
+from forum.forms import keeps_input_on_csrf_failure
+from forum.sharing import steps
+from forum.sharing.forms import StatusCodeForm
+from forum.stories import services
+from forum.stories.content import IMPACT_LABELS
+from forum.stories.services import EDITABLE, Teller
 
 bp = Blueprint("sharing", __name__)
+
+# Every step of /share is a POST; only "submit" stores anything, so it has its own, tighter limit.
+SHARE_STEPS_LIMIT = "60 per hour"
+SUBMIT_LIMIT = "10 per hour;30 per day"
+STATUS_CODE_LIMIT = "10 per minute;50 per hour"
+SENT = "share_sent"  # session key: the story just sent and its status token, read once
+TOO_MANY = (
+    "You have sent a lot in a short time, so we have paused sending for a little while. "
+    "Everything you wrote is still here: wait a few minutes, then send it again"
+)
+
+
+@bp.context_processor
+def vocabulary() -> dict:
+    """Fixed labels the sharing templates show."""
+    return {"impact_labels": IMPACT_LABELS}
+
+
+def _user():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def _teller() -> Teller:
+    return Teller(user=_user(), story_ids=steps.granted())
+
+
+def _not_submitting() -> bool:
+    return request.form.get("action") != "submit"
+
+
+def _compose(form, taxonomy, status: int = 200):
+    return render_template(
+        "sharing/share.html", form=form, taxonomy=taxonomy, title="Share your story"
+    ), status
+
+
+@bp.route("/share", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@limiter.limit(SHARE_STEPS_LIMIT, methods=["POST"])
+@limiter.limit(SUBMIT_LIMIT, methods=["POST"], exempt_when=_not_submitting)
+def share():
+    """Compose, then check, preview and submit; nothing is stored before "Submit for review"."""
+    form, taxonomy = steps.story_form()
+    if not form.is_submitted():
+        form.form_token.data = steps.new_form_token()
+        return _compose(form, taxonomy)
+    steps.ensure_form_token(form)
+    if not form.validate() or form.action.data == "edit":
+        return _compose(form, taxonomy)
+    draft = steps.draft_from_form(form, signed_in=_user() is not None)
+    try:
+        if form.action.data == "submit":
+            return _submit(draft, form.form_token.data)
+        services.check_draft_rules(draft)
+    except DomainError as error:
+        form.add_error(error.field, error.message)
+        return _compose(form, taxonomy)
+    return _check_or_preview(form, taxonomy, draft)
+
+
+def _check_or_preview(form, taxonomy, draft):
+    """The check page when something needs a second look (unless already past it), else preview."""
+    checks = services.check_draft(draft)
+    if form.action.data != "preview" and (checks.identifiers or checks.crisis):
+        return render_template(
+            "sharing/check.html", form=form, checks=checks, lines=steps.help_lines(),
+            title="Check before you share",
+        )  # fmt: skip
+    handle = current_user.handle if _user() else None
+    return render_template(
+        "sharing/preview.html", form=form, preview=steps.preview(draft, taxonomy, handle),
+        title="Check your story",
+    )  # fmt: skip
+
+
+def _submit(draft, form_token: str):
+    """Store the story once, keep its token for one read, and redirect (Post/Redirect/Get)."""
+    sent = services.submit_story(_user(), draft, form_token)
+    session[SENT] = {"story_id": sent.story.id, "token": sent.status_token}
+    steps.grant(sent.story.id)
+    return redirect(url_for("sharing.sent"), code=303)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many(error):
+    """On /share a rate limit shows the form again, everything kept; elsewhere the kind page."""
+    if request.endpoint != "sharing.share" or request.method != "POST":
+        return render_error(429)
+    form, taxonomy = steps.story_form()
+    steps.ensure_form_token(form)
+    form.validate()
+    form.add_error("title", TOO_MANY)
+    return _compose(form, taxonomy, status=429)
+
+
+@bp.get("/share/sent")
+def sent():
+    """What happens next, and the status code, shown once."""
+    shown = session.pop(SENT, None)
+    if not isinstance(shown, dict):
+        return redirect(url_for("sharing.status"), code=303)
+    return render_template(
+        "sharing/sent.html", token=shown.get("token"), lines=steps.help_lines(),
+        title="Your story has been sent",
+    )  # fmt: skip
+
+
+@bp.route("/status", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+@limiter.limit(STATUS_CODE_LIMIT, methods=["POST"])
+def status():
+    """The stories this browser has opened, and a form to open one with its status code."""
+    form = StatusCodeForm()
+    if form.validate_on_submit():
+        try:
+            story = services.open_with_status_token(form.code.data)
+        except DomainError as error:
+            form.add_error("code", error.message)
+        else:
+            steps.grant(story.id)
+            return redirect(url_for("sharing.status"), code=303)
+    stories = services.list_teller_stories(Teller(story_ids=steps.granted()))
+    return render_template(
+        "sharing/status.html", form=form, stories=stories, editable=EDITABLE,
+        action_form=PlainForm(), title="Your story's progress",
+    )  # fmt: skip
+
+
+@bp.post("/status/forget")
+def forget():
+    """Stop this browser from showing or acting on the stories it opened."""
+    if PlainForm().validate_on_submit():
+        steps.revoke()
+        flash("This browser has forgotten your stories. Your status code still works.", "success")
+    return redirect(url_for("sharing.status"), code=303)
+
+
+def _back(story_author_id: int | None):
+    """Where a teller returns after acting: their account's list, or the status page."""
+    if story_author_id is not None and _user() is not None:
+        return redirect(url_for("sharing.my_stories"), code=303)
+    return redirect(url_for("sharing.status"), code=303)
+
+
+@bp.route("/status/<int:story_id>/edit", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+def edit(story_id: int):
+    """Change a story still in review; it goes back to the moderators."""
+    teller = _teller()
+    story = services.get_own_story(teller, story_id)
+    if story.status not in EDITABLE:
+        return render_template("sharing/not_editable.html", story=story, title="Edit"), 409
+    form, taxonomy = steps.story_form(data=steps.form_data(story))
+    if form.validate_on_submit():
+        try:
+            services.edit_story(teller, story, steps.draft_from_form(form, _user() is not None))
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash("Your changes have been sent. Your story is back with the moderators.", "success")
+            return _back(story.author_id)
+    return render_template(
+        "sharing/edit.html", form=form, taxonomy=taxonomy, story=story, title="Edit your story"
+    )
+
+
+@bp.route("/status/<int:story_id>/withdraw", methods=["GET", "POST"])
+def withdraw(story_id: int):
+    """GET asks "are you sure"; POST takes the story down, or out of review."""
+    teller = _teller()
+    story = services.get_own_story(teller, story_id)
+    form = PlainForm()
+    if form.validate_on_submit():
+        services.withdraw_story(teller, story)
+        flash("Your story has been withdrawn. Nobody else can see it.", "success")
+        return _back(story.author_id)
+    return render_template(
+        "sharing/withdraw.html", form=form, story=story, title="Withdraw your story"
+    )
+
+
+@bp.route("/status/<int:story_id>/erase", methods=["GET", "POST"])
+def erase(story_id: int):
+    """GET asks "are you sure"; POST deletes the story and its replies for good."""
+    teller = _teller()
+    story = services.get_own_story(teller, story_id)
+    form = PlainForm()
+    if form.validate_on_submit():
+        author_id = story.author_id
+        services.erase_story(teller, story)
+        steps.revoke(story_id)
+        flash("Your story and every reply to it have been erased.", "success")
+        return _back(author_id)
+    return render_template("sharing/erase.html", form=form, story=story, title="Erase your story")
+
+
+@bp.get("/account/stories")
+@login_required
+def my_stories():
+    """An account's own stories, with their status and what can be done."""
+    return render_template(
+        "sharing/my_stories.html", stories=services.list_own_stories(current_user),
+        editable=EDITABLE, title="My stories",
+    )  # fmt: skip

@@ -548,3 +548,25 @@ def add_reply(
             raise
         return existing
     return reply
+
+
+# --- Sharing: checks before submitting, and a browser's opened stories ----------------------
+
+
+def check_draft_rules(draft: StoryDraft) -> None:
+    """Apply submit_story's rules to a draft without storing anything; raises Invalid(field=…)."""
+    _tags_for(draft)
+    _check_draft_rules(draft)
+    _problem_kind(draft.problem_kind)
+
+
+def list_teller_stories(teller: Teller) -> list[Story]:
+    """The stories a teller opened with status codes, newest first, in one query."""
+    if not teller.story_ids:
+        return []
+    stories = db.session.scalars(
+        select(Story)
+        .where(Story.id.in_(sorted(teller.story_ids)))
+        .order_by(Story.submitted_at.desc(), Story.id.desc())
+    )
+    return [story for story in stories if teller.owns(story)]
