@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from forum.accounts import services as accounts
 from forum.errors import DomainError
+from forum.moderation import people as moderation_people
 from forum.moderation import services as moderation
 from forum.retention import services as retention
 from forum.taxonomy import services as taxonomy
@@ -57,6 +58,18 @@ def approve(story_id: int, reason: str) -> None:
 def purge() -> None:
     """Delete what is past its retention window (run it hourly or daily)."""
     click.echo(retention.purge().summary())
+
+
+@heard.command("set-role")
+@click.argument("handle")
+@click.argument("role", type=click.Choice(["member", "moderator", "admin"]))
+def set_role(handle: str, role: str) -> None:
+    """Grant or remove the moderator (or admin) role of an account."""
+    try:
+        user = moderation_people.operator_set_role(handle, role)
+    except DomainError as error:
+        raise click.ClickException(error.message or "That did not work.") from None
+    click.echo(f"{user.handle} is now a {user.role.value}.")
 
 
 def register(app: Flask) -> None:

@@ -1,17 +1,24 @@
-"""Moderation actions on stories and replies; each commits together with its audit entry."""
+"""Moderation's core: who may act, reasons, version checks, the audit entry, and review.
+
+Every public function takes the acting account explicitly, raises typed errors and commits
+once, together with its audit entry (ARCHITECTURE.md). The other modules of this package
+(actions, receipts, reports, sanctions, watched words, people, reasons) build on the helpers
+here.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from forum.accounts.models import User
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation.models import AuditEntry
+from forum.moderation.models import AuditEntry, Redaction, RedactionState, Report
 from forum.safety.sanitize import clean_text
 from forum.stories.models import Reply, Status, Story
 
 REVIEWABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
+REASON_LENGTH = 2000
 
 
 class AlreadyHandled(NotAllowed):
@@ -20,24 +27,47 @@ class AlreadyHandled(NotAllowed):
     status = 409
 
 
-def _require_moderator(actor: User | None) -> User:
-    if actor is None or not actor.is_active or not actor.is_moderator:
+ALREADY_HANDLED = "Another moderator has already dealt with this. Nothing was changed."
+
+
+def require_moderator(actor: User | None) -> User:
+    """The actor, if a live moderator or admin account; NotAllowed otherwise (fails closed)."""
+    if actor is None or actor.id is None or not actor.is_active or not actor.is_moderator:
         raise NotAllowed("Only moderators can do this.")
     return actor
 
 
-def _require_reason(reason: str, field: str = "reason") -> str:
-    reason = clean_text(reason or "")
+def require_admin(actor: User | None) -> User:
+    """The actor, if a live admin account; NotAllowed otherwise."""
+    if actor is None or actor.id is None or not actor.is_active or not actor.is_admin:
+        raise NotAllowed("Only admins can do this.")
+    return actor
+
+
+# Kept for callers of the first version of this module.
+_require_moderator = require_moderator
+
+
+def require_reason(reason: str | None, field: str = "reason") -> str:
+    """A cleaned, non-empty reason of bounded length, or Invalid naming the field."""
+    reason = clean_text(reason if isinstance(reason, str) else "")
     if not reason:
         raise Invalid("Enter a reason", field=field)
-    if len(reason) > 2000:
-        raise Invalid("Reason must be 2000 characters or fewer", field=field)
+    if len(reason) > REASON_LENGTH:
+        raise Invalid(f"Reason must be {REASON_LENGTH} characters or fewer", field=field)
     return reason
 
 
-def _check_version(item: Story | Reply, seen_version: int | None) -> None:
+_require_reason = require_reason
+
+
+def check_version(item: Story | Reply, seen_version: int | None) -> None:
+    """Refuse when the item changed since the moderator loaded it (optimistic lock)."""
     if seen_version is not None and item.version != seen_version:
-        raise AlreadyHandled("Another moderator has already dealt with this. Nothing was changed.")
+        raise AlreadyHandled(ALREADY_HANDLED)
+
+
+_check_version = check_version
 
 
 def audit(
@@ -62,11 +92,43 @@ def audit(
     return entry
 
 
-def _review_story(story_id: int, seen_version: int | None) -> Story:
-    story = db.session.get(Story, story_id)
+def target_key(item: Story | Reply) -> str:
+    """How reports name an item: "story:12" or "reply:34"."""
+    return f"{type(item).__name__.lower()}:{item.id}"
+
+
+def close_reports(item: Story | Reply, resolution: str) -> int:
+    """Mark the item's open reports as dealt with, in the caller's transaction."""
+    result = db.session.execute(
+        update(Report)
+        .where(Report.target == target_key(item), Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolution=resolution[:40])
+    )
+    return result.rowcount or 0
+
+
+def get_story(story_id: int) -> Story:
+    """A story by id for moderators, in any state; NotFound if it is gone (erased)."""
+    story = db.session.get(Story, story_id) if isinstance(story_id, int) else None
     if story is None:
         raise NotFound("Story not found.")
-    _check_version(story, seen_version)
+    return story
+
+
+def get_reply(reply_id: int) -> Reply:
+    """A reply by id; NotFound if it or its story is gone."""
+    reply = db.session.get(Reply, reply_id) if isinstance(reply_id, int) else None
+    if reply is None or reply.story is None:
+        raise NotFound("Reply not found.")
+    return reply
+
+
+# --- Review: approve, request changes, reject ------------------------------------------------
+
+
+def _review_story(story_id: int, seen_version: int | None) -> Story:
+    story = get_story(story_id)
+    check_version(story, seen_version)
     if story.status not in REVIEWABLE:
         raise AlreadyHandled("This story is not waiting for review. Nothing was changed.")
     return story
@@ -77,7 +139,7 @@ def approve_story(
     seen_version: int | None = None,
 ) -> Story:  # fmt: skip
     """Publish a story in review."""
-    return _approve_story(_require_moderator(moderator), story_id, reason, seen_version)
+    return _approve_story(require_moderator(moderator), story_id, reason, seen_version)
 
 
 def operator_approve_story(story_id: int, reason: str = "Approved from the command line") -> Story:
@@ -93,26 +155,38 @@ def _approve_story(
     actor: User | None, story_id: int, reason: str, seen_version: int | None
 ) -> Story:
     story = _review_story(story_id, seen_version)
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     story.status = Status.PUBLISHED
     story.published_at = story.published_at or utcnow()
     story.moderator_message = ""
+    story.hidden_pending_review = False
     story.version += 1
+    supersede_redactions(story)
     audit(actor, "approve", story, reason)
     db.session.commit()
     return story
+
+
+def supersede_redactions(story: Story) -> None:
+    """Any edit still waiting for the teller no longer applies: the story moved on."""
+    db.session.execute(
+        update(Redaction)
+        .where(Redaction.story_id == story.id, Redaction.state == RedactionState.PROPOSED)
+        .values(state=RedactionState.SUPERSEDED, decided_at=utcnow())
+    )
 
 
 def request_changes(
     moderator: User, story_id: int, message: str, seen_version: int | None = None
 ) -> Story:
     """Send a story back to its teller with a message they will see on their status page."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     story = _review_story(story_id, seen_version)
-    message = _require_reason(message, field="message")
+    message = require_reason(message, field="message")
     story.status = Status.CHANGES_REQUESTED
     story.moderator_message = message
     story.version += 1
+    supersede_redactions(story)
     audit(moderator, "request_changes", story, message, public=False)
     db.session.commit()
     return story
@@ -122,24 +196,30 @@ def reject_story(
     moderator: User, story_id: int, reason: str, seen_version: int | None = None
 ) -> Story:
     """Decline to publish a story, with a reason the teller sees."""
-    _require_moderator(moderator)
+    require_moderator(moderator)
     story = _review_story(story_id, seen_version)
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     story.status = Status.REJECTED
     story.moderator_message = reason
     story.version += 1
+    supersede_redactions(story)
     audit(moderator, "reject", story, reason)
     db.session.commit()
     return story
 
 
+def reply_in_review(reply: Reply) -> bool:
+    """Whether a reply waits for a moderator: pre-moderated, or published but unreviewed."""
+    return reply.status in REVIEWABLE or (
+        reply.status is Status.PUBLISHED and reply.awaiting_review
+    )
+
+
 def _review_reply(moderator: User, reply_id: int, seen_version: int | None) -> Reply:
-    _require_moderator(moderator)
-    reply = db.session.get(Reply, reply_id)
-    if reply is None or reply.story is None:
-        raise NotFound("Reply not found.")
-    _check_version(reply, seen_version)
-    if reply.status not in REVIEWABLE:
+    require_moderator(moderator)
+    reply = get_reply(reply_id)
+    check_version(reply, seen_version)
+    if not reply_in_review(reply):
         raise AlreadyHandled("This reply is not waiting for review. Nothing was changed.")
     return reply
 
@@ -148,11 +228,17 @@ def approve_reply(
     moderator: User, reply_id: int, reason: str = "Meets the community guidelines",
     seen_version: int | None = None,
 ) -> Reply:  # fmt: skip
-    """Publish a reply in review."""
+    """Publish a reply in review (or confirm a post-moderated one)."""
     reply = _review_reply(moderator, reply_id, seen_version)
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
+    # Fail closed on the thread: a reply never appears under a story readers cannot see.
+    if reply.story.status is not Status.PUBLISHED:
+        raise AlreadyHandled(
+            "The story this reply belongs to is no longer published, so the reply cannot be."
+        )
     reply.status = Status.PUBLISHED
-    reply.published_at = utcnow()
+    reply.published_at = reply.published_at or utcnow()
+    reply.awaiting_review = False
     reply.version += 1
     audit(moderator, "approve", reply, reason)
     db.session.commit()
@@ -162,11 +248,14 @@ def approve_reply(
 def reject_reply(
     moderator: User, reply_id: int, reason: str, seen_version: int | None = None
 ) -> Reply:
-    """Decline to publish a reply."""
+    """Decline to publish a reply (a post-moderated one comes down)."""
     reply = _review_reply(moderator, reply_id, seen_version)
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     reply.status = Status.REJECTED
+    reply.published_at = None
+    reply.awaiting_review = False
     reply.version += 1
+    close_reports(reply, "rejected")
     audit(moderator, "reject", reply, reason)
     db.session.commit()
     return reply

@@ -1,0 +1,241 @@
+"""Sanctions: warn, suspend for N days, ban — accounts, and anonymous posting by ban key.
+
+A sanction is checked when it is used, never cached: a suspension that has ended or a ban
+that has expired stops applying by itself (SECURITY.md §2, deferred actions). Every way in
+calls `check_may_post` or the accounts gates (sign-in and recovery refuse suspended and
+banned accounts; sessions of a sanctioned account end at once).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+
+from forum.accounts.models import AccountSession, Role, User
+from forum.db import db, utcnow
+from forum.errors import Invalid, NotAllowed, NotFound
+from forum.moderation.models import Sanction, SanctionKind
+from forum.moderation.services import audit, require_moderator, require_reason
+from forum.stories.models import Reply, Status, Story
+
+MAX_DAYS = 365
+ACCOUNT_CLOSED = "This account cannot post at the moment."
+POSTING_PAUSED = (
+    "Posting from here has been paused by the moderators. If you need help now, "
+    "the crisis lines on our help page are there for you."
+)
+
+
+class Sanctioned(NotAllowed):
+    """The account or client is suspended or banned from posting."""
+
+
+def running_key_ban(client_key: str | None, now: datetime | None = None) -> Sanction | None:
+    """The anonymous-posting ban in force on this ban key, if any."""
+    if not client_key:
+        return None
+    now = now or utcnow()
+    return db.session.scalar(
+        select(Sanction)
+        .where(
+            Sanction.client_key == client_key,
+            Sanction.kind == SanctionKind.BAN,
+            Sanction.lifted_at.is_(None),
+            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+        )
+        .limit(1)
+    )
+
+
+def check_may_post(
+    author: User | None, client_key: str | None, now: datetime | None = None
+) -> None:
+    """Refuse a story, reply, edit or acceptance from a sanctioned account or banned client."""
+    if author is not None and (
+        author.deleted_at is not None or author.banned or author.is_suspended(now)
+    ):
+        raise Sanctioned(ACCOUNT_CLOSED)
+    if running_key_ban(client_key, now) is not None:
+        raise Sanctioned(POSTING_PAUSED)
+
+
+# --- Account sanctions -----------------------------------------------------------------------
+
+
+def _account(moderator: User, user_id: int) -> User:
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or user.deleted_at is not None:
+        raise NotFound("Account not found.")
+    if user.id == moderator.id:
+        raise NotAllowed("You cannot sanction your own account.")
+    # Moderators act on members; only admins act on moderators; admins are out of reach here.
+    if user.role is Role.ADMIN or (user.role is Role.MODERATOR and not moderator.is_admin):
+        raise NotAllowed("Only an admin can act on a moderator, and nobody on an admin here.")
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    db.session.execute(delete(AccountSession).where(AccountSession.user_id == user.id))
+
+
+def _days(days: int | None) -> int:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
+        raise Invalid(f"Enter a number of days from 1 to {MAX_DAYS}", field="days")
+    return days
+
+
+def warn(moderator: User, user_id: int, reason: str) -> Sanction:
+    """Record a warning on an account (shown to moderators; the account keeps posting)."""
+    require_moderator(moderator)
+    user = _account(moderator, user_id)
+    reason = require_reason(reason)
+    sanction = Sanction(
+        kind=SanctionKind.WARN, user_id=user.id, reason=reason, created_by_id=moderator.id
+    )
+    db.session.add(sanction)
+    audit(moderator, "warn", user, reason, public=False)
+    db.session.commit()
+    return sanction
+
+
+def suspend(moderator: User, user_id: int, days: int, reason: str) -> Sanction:
+    """Pause an account for N days; every session it has ends at once."""
+    require_moderator(moderator)
+    user = _account(moderator, user_id)
+    days = _days(days)
+    reason = require_reason(reason)
+    ends = utcnow() + timedelta(days=days)
+    user.suspended_until = ends
+    sanction = Sanction(
+        kind=SanctionKind.SUSPEND, user_id=user.id, reason=reason, created_by_id=moderator.id,
+        ends_at=ends,
+    )  # fmt: skip
+    db.session.add(sanction)
+    _end_sessions(user)
+    audit(moderator, "suspend", user, f"{days} days: {reason}")
+    db.session.commit()
+    return sanction
+
+
+def ban(moderator: User, user_id: int, reason: str) -> Sanction:
+    """Close an account until lifted; every session it has ends at once."""
+    require_moderator(moderator)
+    user = _account(moderator, user_id)
+    reason = require_reason(reason)
+    if user.banned:
+        raise Invalid("This account is already banned.")
+    user.banned = True
+    sanction = Sanction(
+        kind=SanctionKind.BAN, user_id=user.id, reason=reason, created_by_id=moderator.id
+    )
+    db.session.add(sanction)
+    _end_sessions(user)
+    audit(moderator, "ban", user, reason)
+    db.session.commit()
+    return sanction
+
+
+def ban_poster(moderator: User, kind: str, item_id: int, days: int, reason: str) -> Sanction:
+    """Pause anonymous posting from the client that sent a story or reply, for N days.
+
+    The moderator never sees the key: it is taken from the post, where it is kept only for
+    the retention window.
+    """
+    require_moderator(moderator)
+    model = Story if kind == "story" else Reply
+    item = db.session.get(model, item_id) if isinstance(item_id, int) else None
+    if item is None:
+        raise NotFound("Not found.")
+    days = _days(days)
+    reason = require_reason(reason)
+    if not item.client_key:
+        raise Invalid(
+            "No client key is kept for this post any more (or it came from an account): "
+            "act on the account instead",
+            field="days",
+        )
+    sanction = Sanction(
+        kind=SanctionKind.BAN, client_key=item.client_key, reason=reason,
+        created_by_id=moderator.id, ends_at=utcnow() + timedelta(days=days),
+    )  # fmt: skip
+    db.session.add(sanction)
+    audit(moderator, "ban_poster", item, f"{days} days: {reason}")
+    db.session.commit()
+    return sanction
+
+
+def lift(moderator: User, sanction_id: int, reason: str) -> Sanction:
+    """End a suspension or ban early; the account's flags follow what is still running."""
+    require_moderator(moderator)
+    sanction = db.session.get(Sanction, sanction_id) if isinstance(sanction_id, int) else None
+    if sanction is None:
+        raise NotFound("Sanction not found.")
+    reason = require_reason(reason)
+    if not sanction.is_running():
+        raise Invalid("This has already ended. Nothing was changed.")
+    user = sanction.user
+    if user is not None:
+        _account(moderator, user.id)
+    sanction.lifted_at = utcnow()
+    db.session.flush()
+    if user is not None:
+        others = [s for s in sanctions_for(user) if s.is_running()]
+        ends = [s.ends_at for s in others if s.kind is SanctionKind.SUSPEND]
+        user.suspended_until = max(ends) if ends else None
+        user.banned = any(s.kind is SanctionKind.BAN for s in others)
+        audit(moderator, "lift", user, reason)
+    else:
+        audit(moderator, "lift", sanction, reason)
+    db.session.commit()
+    return sanction
+
+
+def sanctions_for(user: User) -> list[Sanction]:
+    """An account's sanctions, newest first."""
+    return list(
+        db.session.scalars(
+            select(Sanction).where(Sanction.user_id == user.id).order_by(Sanction.id.desc())
+        )
+    )
+
+
+# --- Reply policy ----------------------------------------------------------------------------
+
+
+def approved_posts(user: User) -> int:
+    """How many of the account's stories and replies are published (in one query)."""
+    stories = (
+        select(func.count(Story.id))
+        .where(Story.author_id == user.id, Story.status == Status.PUBLISHED)
+        .scalar_subquery()
+    )
+    replies = (
+        select(func.count(Reply.id))
+        .where(
+            Reply.author_id == user.id,
+            Reply.status == Status.PUBLISHED,
+            Reply.awaiting_review.is_(False),
+        )
+        .scalar_subquery()
+    )
+    return db.session.scalar(select(stories + replies)) or 0
+
+
+def is_trusted(user: User | None) -> bool:
+    """A live member with enough approved posts and no sanction on record."""
+    if user is None or not user.is_active:
+        return False
+    if db.session.scalar(select(Sanction.id).where(Sanction.user_id == user.id).limit(1)):
+        return False
+    return approved_posts(user) >= current_app.config["TRUSTED_MEMBER_APPROVED_POSTS"]
+
+
+def reply_starts_published(author: User | None, *, needs_review: bool) -> bool:
+    """The reply policy: new and anonymous tellers are pre-moderated; trusted members'
+    replies appear at once and stay in the queue (post-moderation), unless something in
+    the reply (crisis language, a watched word) asks for review first."""
+    if needs_review or not current_app.config["REPLY_POST_MODERATION"]:
+        return False
+    return is_trusted(author)
