@@ -29,8 +29,9 @@ class Config:
     SECRET_KEY = ""
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'heard.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    MAX_CONTENT_LENGTH = 256 * 1024
-    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    # Room for a very long story in any script; anything bigger is refused with a kind page.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
     MAX_FORM_PARTS = 200
 
     SESSION_COOKIE_NAME = "heard_session"

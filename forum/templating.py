@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, session
+from wtforms.widgets import ListWidget
 
 REGIONS = {
     "global": "Anywhere else",
@@ -35,9 +36,6 @@ NAV_LINKS = (
     ("resources.index", "Resources"),
 )
 
-CHOICE_FIELDS = {"RadioField", "MultiCheckboxField", "SelectMultipleField"}
-
-
 def field_anchor(form, name: str) -> str:
     """The id an error-summary link should point at: the field, or its first option."""
     field = form._fields.get(name)
@@ -48,7 +46,8 @@ def field_anchor(form, name: str) -> str:
         )
         if field is None:
             return "main"
-    return f"{field.id}-0" if field.type in CHOICE_FIELDS else field.id
+    # Radios and checkbox lists render one input per option; link to the first (GOV.UK).
+    return f"{field.id}-0" if isinstance(field.widget, ListWidget) else field.id
 
 
 def init_templating(app: Flask) -> None:

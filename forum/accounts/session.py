@@ -27,10 +27,16 @@ def _load_user(user_id: str) -> User | None:
     return services.load_session(user_id, session.get(SESSION_TOKEN))
 
 
+# Reader choices that survive signing in: the help region and stories opened by status code.
+KEPT_ON_SIGN_IN = ("region", "status_stories")
+
+
 def sign_in(user: User) -> None:
     """Start a fresh session for this user: new cookie contents, new server-side record."""
     token = services.start_session(user)
+    kept = {key: session[key] for key in KEPT_ON_SIGN_IN if key in session}
     session.clear()
+    session.update(kept)
     session.permanent = True
     session[SESSION_TOKEN] = token
     login_user(user)

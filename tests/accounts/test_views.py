@@ -368,3 +368,16 @@ def test_an_error_page_still_renders_when_the_database_fails(app, client, monkey
     html = response.get_data(as_text=True)
     assert "Something went wrong on our side" in html
     assert "database unavailable" not in html and 'href="/exit"' in html
+
+
+def test_signing_in_keeps_the_help_region_and_opened_stories(app, client):
+    with app.app_context():
+        make_user("heron")
+    with client.session_transaction() as session:
+        session["region"] = "IE"
+        session["status_stories"] = [7]
+        session["other"] = "dropped"
+    sign_in(client, "heron", PASSWORD)
+    with client.session_transaction() as session:
+        assert session["region"] == "IE" and session["status_stories"] == [7]
+        assert "other" not in session
