@@ -6,6 +6,8 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from forum.accounts.session import sign_out
 from forum.pages import help as help_lines
+from forum.stories.forms import reader_hidden_tags
+from forum.stories.services import StoryFilters, published_stories
 from forum.templating import REGIONS, current_region
 
 bp = Blueprint("pages", __name__)
@@ -13,8 +15,14 @@ bp = Blueprint("pages", __name__)
 
 @bp.get("/")
 def home():
-    """The front door: what Heard is, and the ways in."""
-    return render_template("pages/home.html", title="A place to be heard")
+    """The front door: what Heard is, the ways in, and recent and featured stories."""
+    filters = StoryFilters(exclude=reader_hidden_tags())
+    return render_template(
+        "pages/home.html",
+        title="A place to be heard",
+        recent=published_stories(filters, limit=5).stories,
+        featured=published_stories(filters, limit=3, featured_only=True).stories,
+    )
 
 
 @bp.get("/about")

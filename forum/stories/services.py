@@ -37,7 +37,7 @@ from forum.stories.models import (
     StoryTag,
     ThreadAlias,
 )
-from forum.taxonomy.models import ProblemKind, Tag
+from forum.taxonomy.models import ProblemKind, Tag, TagKind
 
 PAGE_SIZE = 20
 EDITABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
@@ -548,6 +548,67 @@ def add_reply(
             raise
         return existing
     return reply
+
+
+# --- Reading: counts for listings (read-only) ---------------------------------------------------
+
+
+def count_published_stories(filters: StoryFilters = StoryFilters()) -> int:
+    """How many published stories match the filters, in one query (the /stories heading).
+
+    Mirrors the conditions of `published_stories`; a test pages through every filter shape
+    and checks that both agree.
+    """
+    query = select(func.count(Story.id)).where(Story.status == Status.PUBLISHED)
+    if filters.kind:
+        query = query.where(Story.kind == filters.kind)
+    if filters.tags:
+        query = query.where(_has_tag(filters.tags))
+    if filters.practice:
+        query = query.where(_has_tag(filters.practice))
+    if filters.exclude:
+        query = query.where(~_has_tag(filters.exclude))
+    if filters.setting:
+        query = query.where(Story.setting == filters.setting)
+    if filters.format:
+        query = query.where(Story.format == filters.format)
+    if filters.problem_kind:
+        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
+    return db.session.scalar(query) or 0
+
+
+def tag_page_counts() -> dict[str, int]:
+    """Per tag, how many published stories its tag page lists, in one query.
+
+    A harm tag's page lists "What happened" stories and a practice tag's page lists "What
+    helped" posts, so these can be lower than `tag_counts()`.
+    """
+    rows = db.session.execute(
+        select(Tag.slug, func.count(StoryTag.story_id))
+        .join(StoryTag, StoryTag.tag_id == Tag.id)
+        .join(Story, Story.id == StoryTag.story_id)
+        .where(
+            Story.status == Status.PUBLISHED,
+            or_(
+                and_(Tag.kind == TagKind.HARM, Story.kind == StoryKind.EXPERIENCE),
+                and_(Tag.kind == TagKind.PRACTICE, Story.kind == StoryKind.PRACTICE),
+            ),
+        )
+        .group_by(Tag.slug)
+    )
+    return {slug: count for slug, count in rows}
+
+
+def published_tag_stories(
+    tag: Tag, after: Cursor | None = None, exclude: tuple[str, ...] = (), limit: int = PAGE_SIZE
+) -> StoryPage:
+    """What a tag's page and feed list: "What happened" stories carrying a harm tag, or
+    "What helped" posts carrying a practice tag; published only, newest first."""
+    if tag.kind is TagKind.HARM:
+        filters = StoryFilters(kind=StoryKind.EXPERIENCE, tags=(tag.slug,), exclude=exclude)
+    else:
+        filters = StoryFilters(kind=StoryKind.PRACTICE, practice=(tag.slug,), exclude=exclude)
+    return published_stories(filters, after=after, limit=limit)
 
 
 # --- Sharing: checks before submitting, and a browser's opened stories ----------------------

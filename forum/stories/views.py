@@ -2,6 +2,343 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+import secrets
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from wtforms import SelectChoice
+
+from forum.errors import Invalid
+from forum.extensions import limiter
+from forum.forms import keeps_input_on_csrf_failure
+from forum.safety.client_key import request_reaction_key
+from forum.safety.redirects import safe_next
+from forum.stories import feeds, services
+from forum.stories.content import ATTRIBUTION_LABELS, FORMAT_LABELS, PROMPTS, SETTING_LABELS
+from forum.stories.forms import (
+    HIDDEN_TAGS,
+    MAX_ID,
+    HiddenTagsForm,
+    ReactionForm,
+    ReplyForm,
+    Vocabulary,
+    parse_cursor,
+    parse_filters,
+    reader_hidden_tags,
+    status_story_ids,
+)
+from forum.stories.models import Format, ReactionKind, Setting, Status, Story, StoryKind
+from forum.taxonomy import services as taxonomy
+from forum.taxonomy.models import Tag
 
 bp = Blueprint("stories", __name__)
+
+REACTION_LIMIT = "30 per hour"
+REPLY_LIMIT = "20 per hour"
+EXCERPT_LENGTH = 220
+REPLY_SENT = "Thank you. A moderator reads every reply before it appears here."
+REPLY_UP = "Thank you. Your reply is up. A moderator will still read it."
+STORY = f"/stories/<int(max={MAX_ID}):story_id>"
+
+
+# --- Template helpers (registered app-wide: the home page shows story cards too) ------------
+
+
+@bp.app_template_filter("story_notes")
+def story_notes(story: Story) -> str:
+    """The story's content notes in plain words ("self-harm, medication")."""
+    return feeds.note_text(story)
+
+
+@bp.app_template_filter("story_excerpt")
+def story_excerpt(story: Story) -> str:
+    """A short plain-text excerpt; none at all for a story with content notes."""
+    if story.content_notes:
+        return ""
+    # body_html was sanitised when it was stored; only its text is kept, escaped on output.
+    text = Markup(story.body_html).striptags()  # noqa: S704
+    if len(text) <= EXCERPT_LENGTH:
+        return text
+    return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+@bp.app_template_filter("story_tags")
+def story_tags(story: Story) -> list[Tag]:
+    """The tags to show on a story: harm tags, then practice tags, never retired ones."""
+    return [t for t in (*story.harm_tags, *story.practice_tags) if not t.retired]
+
+
+# --- Reading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class TagIndex:
+    """The live taxonomy, for checking filter values and naming them."""
+
+    groups: list
+    practices: list[Tag]
+    problem_kinds: list
+    by_slug: dict[str, Tag] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> TagIndex:
+        """Four queries, whatever the number of tags."""
+        groups = taxonomy.list_groups_with_tags()
+        practices = taxonomy.list_practice_tags()
+        index = cls(groups, practices, taxonomy.list_problem_kinds())
+        index.by_slug = {t.slug: t for g in groups for t in g.tags} | {t.slug: t for t in practices}
+        return index
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The slugs filter values are checked against."""
+        return Vocabulary(
+            harm=frozenset(t.slug for g in self.groups for t in g.tags),
+            practice=frozenset(t.slug for t in self.practices),
+            problem_kinds=frozenset(k.slug for k in self.problem_kinds),
+        )
+
+    def name(self, slug: str) -> str:
+        """A tag's display name."""
+        tag = self.by_slug.get(slug)
+        return tag.name if tag else slug
+
+
+def _filter_pairs(filters: services.StoryFilters) -> list[tuple[str, str]]:
+    pairs = [("type", filters.kind.value)] if filters.kind else []
+    pairs += [("tag", s) for s in filters.tags] + [("exclude", s) for s in filters.exclude]
+    pairs += [("practice", s) for s in filters.practice]
+    for name, value in (
+        ("setting", filters.setting),
+        ("format", filters.format),
+        ("kind", filters.problem_kind),
+    ):
+        if value:
+            pairs.append((name, value))
+    return pairs
+
+
+def _filter_label(name: str, value: str, tags: TagIndex) -> str:
+    kinds = {k.slug: k.name for k in tags.problem_kinds}
+    return {
+        "type": lambda: f"Type: {StoryKind(value).label}",
+        "tag": lambda: f"About: {tags.name(value)}",
+        "exclude": lambda: f"Leaving out: {tags.name(value)}",
+        "practice": lambda: f"What helped: {tags.name(value)}",
+        "setting": lambda: f"Setting: {SETTING_LABELS[Setting(value)]}",
+        "format": lambda: f"Format: {FORMAT_LABELS[Format(value)]}",
+        "kind": lambda: f"Kind of problem: {kinds.get(value, value)}",
+    }[name]()
+
+
+def _heading(filters: services.StoryFilters, total: int, tags: TagIndex) -> str:
+    noun = "story" if total == 1 else "stories"
+    if filters.kind:
+        noun = f"“{filters.kind.label}” {noun}"
+    text = f"{total} {noun}"
+    quoted = lambda slugs: " or ".join(f"“{tags.name(s)}”" for s in slugs)  # noqa: E731
+    if filters.tags:
+        text += f" about {quoted(filters.tags)}"
+    if filters.practice:
+        text += f" where {quoted(filters.practice)} helped"
+    if filters.exclude:
+        text += f", leaving out {quoted(filters.exclude)}"
+    return text
+
+
+def _url(endpoint: str, pairs: list[tuple[str, str]], **values) -> str:
+    query = urlencode(pairs)
+    return url_for(endpoint, **values) + (f"?{query}" if query else "")
+
+
+@bp.get("/stories")
+def index():
+    """Published stories, filtered by the URL-contract query parameters, newest first."""
+    tags = TagIndex.load()
+    hidden = [s for s in reader_hidden_tags() if s in tags.by_slug]
+    chosen = parse_filters(request.args, tags.vocabulary)
+    filters = parse_filters(request.args, tags.vocabulary, hidden)
+    page = services.published_stories(filters, after=parse_cursor(request.args.get("after")))
+    total = services.count_published_stories(filters)
+    pairs = _filter_pairs(chosen)
+    active = [
+        (_filter_label(n, v, tags), _url(".index", [p for p in pairs if p != (n, v)]))
+        for n, v in pairs
+    ]
+    older = page.next_cursor and _url(".index", [*pairs, ("after", page.next_cursor.encode())])
+    heading = _heading(chosen, total, tags)
+    return render_template(
+        "stories/index.html",
+        title=heading,
+        heading=heading,
+        page=page,
+        older=older,
+        active=active,
+        chosen=chosen,
+        tags=tags,
+        hidden=[tags.by_slug[s] for s in hidden],
+        setting_options=[(s.value, label) for s, label in SETTING_LABELS.items()],
+        format_options=[(f.value, label) for f, label in FORMAT_LABELS.items()],
+        kind_options=[(k.slug, k.name) for k in tags.problem_kinds],
+        back=request.full_path.rstrip("?"),
+    )
+
+
+@bp.route("/stories/preferences", methods=["GET", "POST"])
+@keeps_input_on_csrf_failure
+def preferences():
+    """Hide harm tags from listings; kept in this browser's session, no account needed."""
+    tags = TagIndex.load()
+    form = HiddenTagsForm()
+    form.hide.choices = [SelectChoice(t.slug, t.name) for g in tags.groups for t in g.tags]
+    back = safe_next(form.next.data or request.args.get("next"), url_for(".index"))
+    if request.method == "GET":
+        form.hide.data = list(reader_hidden_tags())
+        form.next.data = back
+    if form.validate_on_submit():
+        chosen = [] if form.show_all.data else list(dict.fromkeys(form.hide.data or []))
+        session[HIDDEN_TAGS] = chosen
+        message = (
+            "Tags hidden. You can change this at any time." if chosen else "Nothing is hidden now."
+        )
+        flash(message, "success")
+        return redirect(back, code=303)
+    return render_template(
+        "stories/preferences.html", title="Hide tags", form=form, groups=tags.groups, back=back
+    )
+
+
+def _byline(story: Story) -> str:
+    return story.author.handle if story.show_handle and story.author else "Anonymous"
+
+
+def _render_story(story: Story, form: ReplyForm):
+    """The story page; the caller has already checked that the story is published."""
+    return render_template(
+        "stories/show.html",
+        title=story.title,
+        story=story,
+        byline=_byline(story),
+        replies=services.published_replies(story),
+        counts=services.reaction_counts(story),
+        reaction_kinds=list(ReactionKind),
+        prompts=PROMPTS,
+        settings=SETTING_LABELS,
+        formats=FORMAT_LABELS,
+        attributions=ATTRIBUTION_LABELS,
+        form=form,
+    )
+
+
+@bp.get(STORY)
+def show(story_id: int):
+    """One published story with its published replies, reaction counts and help panel."""
+    story = services.get_published_story(story_id)
+    return _render_story(story, ReplyForm(form_token=secrets.token_urlsafe(24)))
+
+
+def _actor_key() -> str:
+    """Who is reacting: the account, or a keyed daily hash of the client (never the IP)."""
+    if current_user.is_authenticated:
+        return f"u:{current_user.id}"
+    return request_reaction_key()
+
+
+@bp.post(f"{STORY}/reactions")
+@limiter.limit(REACTION_LIMIT, methods=["POST"])
+def react(story_id: int):
+    """Add one support reaction; a second of the same kind from the same person adds nothing."""
+    story = services.get_published_story(story_id)
+    form = ReactionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.react(story.id, ReactionKind(form.kind.data), _actor_key())
+    flash("Thank you. Your support has been counted.", "success")
+    return redirect(url_for(".show", story_id=story.id, _anchor="support"), code=303)
+
+
+def _reader_id() -> str:
+    """A random id for this browser, so its replies keep one alias within a thread."""
+    reader_id = session.get("reader_id")
+    if not isinstance(reader_id, str) or not 16 <= len(reader_id) <= 64:
+        reader_id = secrets.token_urlsafe(16)
+        session["reader_id"] = reader_id
+    return reader_id
+
+
+@bp.post(f"{STORY}/replies")
+@keeps_input_on_csrf_failure
+@limiter.limit(REPLY_LIMIT, methods=["POST"])
+def reply(story_id: int):
+    """Send a reply for review; it appears once a moderator has read it."""
+    story = services.get_published_story(story_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        teller = services.Teller(
+            user=user, story_ids=status_story_ids(session.get("status_stories"))
+        )
+        try:
+            sent = services.add_reply(
+                story.id, user, form.body.data, form.form_token.data or "",
+                reader_id=_reader_id(), teller=teller, show_handle=bool(form.show_handle.data),
+            )  # fmt: skip
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash(REPLY_SENT if sent.status is not Status.PUBLISHED else REPLY_UP, "success")
+            return redirect(url_for(".show", story_id=story.id, _anchor="replies"), code=303)
+    return _render_story(story, form)
+
+
+# --- Feeds -------------------------------------------------------------------------------------
+
+
+def _atom(stories: list[Story], title: str, key: str, self_path: str, html_path: str) -> Response:
+    links = feeds.FeedLinks(
+        site_url=current_app.config.get("SITE_URL") or "",
+        self_path=self_path,
+        html_path=html_path,
+        story_path=lambda story: url_for(".show", story_id=story.id),
+    )
+    body = feeds.build_feed(
+        stories, title=title, key=key, links=links, site_name=current_app.config["SITE_NAME"]
+    )
+    return Response(body, content_type=feeds.CONTENT_TYPE)
+
+
+@bp.get("/feeds/stories.atom")
+def feed():
+    """Atom feed of the newest published stories."""
+    stories = services.published_stories().stories
+    name = current_app.config["SITE_NAME"]
+    return _atom(stories, f"{name}: stories", "/feeds/stories", url_for(".feed"), url_for(".index"))
+
+
+@bp.get("/feeds/tags/<slug>.atom")
+def tag_feed(slug: str):
+    """Atom feed of one tag's published stories; unknown or retired tags are not found."""
+    tag = taxonomy.get_tag(slug)
+    stories = services.published_tag_stories(tag).stories
+    name = current_app.config["SITE_NAME"]
+    return _atom(
+        stories,
+        f"{name}: {tag.name}",
+        f"/feeds/tags/{tag.slug}",
+        url_for(".tag_feed", slug=tag.slug),
+        url_for("taxonomy.show", slug=tag.slug),
+    )

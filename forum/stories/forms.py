@@ -1,0 +1,166 @@
+"""Reader forms: the /stories filters (GET), hidden tags, reactions and replies.
+
+Shape only: lengths, required fields and known choices. Anything a reader can type into a
+URL is checked against the live vocabulary and dropped when it does not fit, so odd input
+narrows nothing and never reaches the database as anything but a known value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from flask import session
+from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from forum.forms import BaseForm, MultiCheckboxField
+from forum.stories.models import Format, ReactionKind, Setting, StoryKind
+from forum.stories.services import Cursor, StoryFilters
+from forum.taxonomy.services import SLUG_PATTERN
+
+# Database ids are 32-bit integers on PostgreSQL; anything larger cannot exist.
+MAX_ID = 2**31 - 1
+# More values than any reader would tick; the rest are ignored.
+MAX_VALUES = 40
+REPLY_MAX_LENGTH = 5000
+HIDDEN_TAGS = "hidden_tags"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The live tags and facets that filter values are checked against."""
+
+    harm: frozenset[str]
+    practice: frozenset[str]
+    problem_kinds: frozenset[str]
+
+    @property
+    def tags(self) -> frozenset[str]:
+        """Every live tag slug."""
+        return self.harm | self.practice
+
+
+def _known(values: Iterable[str], allowed: frozenset[str]) -> tuple[str, ...]:
+    """Distinct known values in the order given, at most MAX_VALUES of them."""
+    kept: dict[str, None] = {}
+    for value in values:
+        if isinstance(value, str) and value in allowed:
+            kept[value] = None
+            if len(kept) >= MAX_VALUES:
+                break
+    return tuple(kept)
+
+
+def _one(value: str | None, allowed: Iterable[str]) -> str | None:
+    return value if isinstance(value, str) and value in set(allowed) else None
+
+
+def parse_filters(
+    args: MultiDict, vocabulary: Vocabulary, hidden: Iterable[str] = ()
+) -> StoryFilters:
+    """The /stories filters from query parameters; unknown values are ignored.
+
+    Tags the reader has hidden are added to `exclude`.
+    """
+    kind = _one(args.get("type"), (k.value for k in StoryKind))
+    exclude = _known([*args.getlist("exclude"), *hidden], vocabulary.tags)
+    return StoryFilters(
+        kind=StoryKind(kind) if kind else None,
+        tags=_known(args.getlist("tag"), vocabulary.tags),
+        exclude=exclude,
+        practice=_known(args.getlist("practice"), vocabulary.practice),
+        setting=_one(args.get("setting"), (s.value for s in Setting)),
+        format=_one(args.get("format"), (f.value for f in Format)),
+        problem_kind=_one(args.get("kind"), vocabulary.problem_kinds),
+    )
+
+
+def parse_cursor(raw: str | None) -> Cursor | None:
+    """The keyset cursor of an "Older stories" link; anything odd means the first page."""
+    if not isinstance(raw, str) or len(raw) > 40:
+        return None
+    cursor = Cursor.decode(raw)
+    if cursor is None or not 0 < cursor.story_id <= MAX_ID:
+        return None
+    return cursor
+
+
+def hidden_tags(raw: object) -> tuple[str, ...]:
+    """The hidden-tag slugs kept in the session, if they have the right shape."""
+    if not isinstance(raw, list | tuple):
+        return ()
+    slugs = [s for s in raw if isinstance(s, str) and len(s) <= 40 and SLUG_PATTERN.match(s)]
+    return tuple(dict.fromkeys(slugs))[:MAX_VALUES]
+
+
+def reader_hidden_tags() -> tuple[str, ...]:
+    """The tags this reader chose to hide, kept in their session only (no account needed)."""
+    return hidden_tags(session.get(HIDDEN_TAGS))
+
+
+def status_story_ids(raw: object) -> frozenset[int]:
+    """Story ids opened with a status token in this browser, if they have the right shape."""
+    if not isinstance(raw, list | tuple):
+        return frozenset()
+    return frozenset(i for i in raw if isinstance(i, int) and 0 < i <= MAX_ID)
+
+
+def query_without(args: MultiDict, name: str, value: str) -> list[tuple[str, str]]:
+    """The query parameters with one value of one filter taken out (and no cursor)."""
+    return [
+        (key, item)
+        for key, items in args.lists()
+        if key != "after"
+        for item in items
+        if not (key == name and item == value)
+    ]
+
+
+def query_with(args: Mapping | MultiDict, **changes: str) -> list[tuple[str, str]]:
+    """The query parameters with some single values replaced."""
+    pairs = [(k, v) for k, items in args.lists() if k not in changes for v in items]
+    return pairs + [(k, v) for k, v in changes.items()]
+
+
+class HiddenTagsForm(BaseForm):
+    """Harm tags this reader does not want to see; kept in the session, not an account."""
+
+    hide = MultiCheckboxField("Hide stories with these tags", choices=[])
+    show_all = HiddenField()
+    next = HiddenField()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.hide.errors:
+            # WTForms would quote the unknown value back; say it plainly instead.
+            self.hide.errors = ["Choose tags from the list"]
+        return valid
+
+
+class ReactionForm(BaseForm):
+    """One support reaction."""
+
+    kind = RadioField(
+        "Reaction",
+        choices=[SelectChoice(k.value, k.label) for k in ReactionKind],
+        validators=[DataRequired("Choose a reaction")],
+    )
+
+
+class ReplyForm(BaseForm):
+    """A supportive reply, read by a moderator before it appears."""
+
+    body = TextAreaField(
+        "Your reply",
+        validators=[
+            DataRequired("Enter your reply"),
+            Length(
+                max=REPLY_MAX_LENGTH,
+                message=f"Reply must be {REPLY_MAX_LENGTH} characters or fewer",
+            ),
+        ],
+    )
+    show_handle = BooleanField("Show my handle with this reply")
+    form_token = HiddenField()

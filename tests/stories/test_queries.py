@@ -1,0 +1,162 @@
+"""Every reading page runs a bounded number of SQL statements, whatever the amount of data.
+
+Each page is measured with a little data, then again with much more (more stories, more tags
+on each, replies, reactions, featured stories, authors with handles): the count must not grow,
+and stays under a pinned ceiling so a new N+1 query shows up here first (ARCHITECTURE.md).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from forum.accounts.models import Role, User
+from forum.db import db
+from forum.moderation.services import approve_reply
+from forum.stories import services
+from forum.stories.models import Reply, Status, StoryKind
+from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.web import sign_in
+
+HARM = ["not-heard", "invalidated", "no-say", "prejudice", "got-worse", "no-progress"]
+PRACTICE = ["nature", "peer-support-group", "movement"]
+
+# Statements per page on SQLite (its BEGIN counts; PostgreSQL runs one fewer), measured and
+# pinned. /stories: BEGIN, four taxonomy lists, the page, its tags, authors' recovery codes
+# (User.recovery_codes is selectin-loaded with every author), the count.
+CEILINGS = {
+    "/": 7,
+    "/stories": 9,
+    "/stories?tag=not-heard&exclude=prejudice&type=experience": 9,
+    "/stories/{story}": 8,
+    "/tags": 5,
+    "/tags/not-heard": 5,
+    "/tags/nature": 4,
+    "/feeds/stories.atom": 4,
+    "/feeds/tags/not-heard.atom": 5,
+}
+# A signed-in reader adds the session check, the account and its recovery codes.
+SIGNED_IN_EXTRA = 3
+FEEDS = ("/feeds/stories.atom", "/feeds/tags/not-heard.atom")
+
+
+@contextmanager
+def counting(app):
+    """Count the SQL statements the app's engine runs inside the block."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def add_stories(app, first: int, count: int) -> list[int]:
+    """Published stories with several tags, some with notes, answers, handles or featured."""
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    ids = []
+    with app.app_context():
+        author = db.session.scalar(select(User).where(User.handle == "teller"))
+        for n in range(first, first + count):
+            practice = n % 4 == 0
+            story = make_story(
+                status=Status.PUBLISHED,
+                published_at=start + timedelta(hours=n),
+                title=f"Story {n}",
+                kind=StoryKind.PRACTICE if practice else StoryKind.EXPERIENCE,
+                harm_tags=[HARM[n % 6], HARM[(n + 1) % 6], "not-heard"][: 3 if n % 2 else 2],
+                practice_tags=[PRACTICE[n % 3], PRACTICE[(n + 1) % 3]] if practice else [],
+                content_notes=["self-harm"] if n % 5 == 0 else [],
+                answers={"affected": "A lot."} if n % 3 == 0 else {},
+                author=author if n % 2 else None,
+                show_handle=bool(n % 2),
+            )
+            story.featured = n % 7 in (0, 1)  # authored and anonymous ones, at any size
+            ids.append(story.id)
+        db.session.commit()
+        db.session.remove()
+    return ids
+
+
+def add_replies(app, story_id: int, count: int, first: int = 0) -> None:
+    """Published replies (some by an account showing its handle) and reactions."""
+    with app.app_context():
+        moderator = db.session.scalar(select(User).where(User.handle == "mod"))
+        author = db.session.scalar(select(User).where(User.handle == "teller"))
+        for n in range(first, first + count):
+            reply = services.add_reply(
+                story_id, author if n % 2 else None, f"Reply {n}", f"query-token-{n:05d}-padding",
+                reader_id=f"reader-{n}", teller=services.Teller(), show_handle=bool(n % 2),
+            )  # fmt: skip
+            if reply.status is not Status.PUBLISHED:
+                approve_reply(moderator, reply.id)
+            for kind in services.ReactionKind:
+                services.react(story_id, kind, f"c:2025-01-01:{n:032d}")
+        db.session.remove()
+
+
+def measure(app, client, story_id: int) -> dict[str, int]:
+    counts = {}
+    for template in CEILINGS:
+        url = template.format(story=story_id)
+        assert client.get(url).status_code == 200, url  # warm: day secret, caches
+        with counting(app) as statements:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        counts[template] = len(statements)
+    return counts
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        load_tags()
+        make_user("mod", role=Role.MODERATOR)
+        make_user("teller")
+        db.session.remove()
+    return app
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_reading_pages_run_a_bounded_number_of_queries(seeded, client, signed_in):
+    app = seeded
+    if signed_in:
+        with app.app_context():
+            make_user("reader")
+            db.session.remove()
+        sign_in(client, "reader", PASSWORD)
+    ids = add_stories(app, 0, 3)
+    target = ids[1]
+    add_replies(app, target, 2)  # one anonymous, one by an account showing its handle
+    small = measure(app, client, target)
+
+    add_stories(app, 3, 37)
+    add_replies(app, target, 23, first=2)
+    large = measure(app, client, target)
+
+    for url, ceiling in CEILINGS.items():
+        extra = SIGNED_IN_EXTRA if signed_in and url not in FEEDS else 0
+        assert large[url] <= small[url], (url, small[url], large[url])
+        assert large[url] <= ceiling + extra, (url, large[url])
+    print("\nstatements per page (small → large):", {u: (small[u], large[u]) for u in CEILINGS})
+
+
+def test_the_story_page_really_had_many_replies_and_tags(seeded, client):
+    ids = add_stories(seeded, 0, 40)
+    add_replies(seeded, ids[1], 25)
+    html = client.get(f"/stories/{ids[1]}").get_data(as_text=True)
+    assert html.count('class="reply"') == 25
+    assert "Replies (25)" in html
+    listing = client.get("/stories").get_data(as_text=True)
+    assert listing.count('class="story-card"') == 20
+    with seeded.app_context():
+        assert db.session.scalar(select(db.func.count(Reply.id))) == 25
