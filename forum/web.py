@@ -9,6 +9,7 @@ from forum.accounts.views import bp as accounts_bp
 from forum.accounts.session import init_login
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
+from forum.moderation.views import bp as moderation_bp
 from forum.pages.views import bp as pages_bp
 from forum.sharing.views import bp as sharing_bp
 from forum.stories.views import bp as stories_bp
@@ -36,3 +37,4 @@ def init_app(app: Flask) -> None:
     init_templating(app)
     for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(moderation_bp)

@@ -61,15 +61,20 @@ def _mark(text: str, span: Span) -> Markup:
     )
 
 
+def _plain(segment: str) -> Markup:
+    """A piece of user text, escaped, with its line breaks kept."""
+    return escape(segment).replace("\n", Markup("<br>\n"))
+
+
 def marked(text: str, spans: list[Span]) -> Markup:
-    """The whole text, escaped, with each span wrapped in <mark>."""
+    """The whole text, escaped, with each span wrapped in <mark> and line breaks kept."""
     out: list[Markup] = []
     last = 0
     for span in spans:
-        out.append(escape(text[last : span.start]))
+        out.append(_plain(text[last : span.start]))
         out.append(_mark(text, span))
         last = span.end
-    out.append(escape(text[last:]))
+    out.append(_plain(text[last:]))
     return Markup("").join(out)
 
 

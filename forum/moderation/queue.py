@@ -110,6 +110,17 @@ class QueueItem:
         return reasons
 
 
+def priority_of(item: Story | Reply, reports: list[Report]) -> int:
+    """The queue priority of one item, as the queue's SQL computes it."""
+    if item.crisis_flagged:
+        return CRISIS
+    if any(r.reason is ReportReason.AT_RISK for r in reports):
+        return AT_RISK
+    if reports or item.hidden_pending_review:
+        return REPORTED
+    return WAITING
+
+
 def item_text(item: Story | Reply) -> str:
     """The text moderators read: a story's title, body, answers and "what helped"."""
     if isinstance(item, Reply):

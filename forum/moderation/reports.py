@@ -33,7 +33,7 @@ class Filed:
     hidden: bool
 
 
-def _reportable(kind: str, item_id: int) -> Story | Reply:
+def reportable(kind: str, item_id: int) -> Story | Reply:
     """Only what readers can see can be reported; anything else is NotFound (fails closed)."""
     model = {"story": Story, "reply": Reply}.get(kind)
     item = db.session.get(model, item_id) if model and isinstance(item_id, int) else None
@@ -48,7 +48,7 @@ def file_report(
     reporter: User | None, reporter_key: str, kind: str, item_id: int, reason: str, detail: str = ""
 ) -> Filed:
     """Record one person's report; a second report from the same person changes nothing."""
-    item = _reportable(kind, item_id)
+    item = reportable(kind, item_id)
     try:
         reason = ReportReason(reason)
     except ValueError:

@@ -1,0 +1,185 @@
+"""Admin pages of moderation: the full audit log, roles, watched words, reason templates.
+
+Registered on the moderation blueprint by `register`; each is marked `admin_only`, which the
+blueprint's gate enforces (and the decorator checks again), and the services check the
+actor a third time.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from forum.accounts.forms import PlainForm
+from forum.errors import Invalid, NotFound
+from forum.moderation import logs, people, reasons, watched_words
+from forum.moderation.forms import (
+    LogFilterForm,
+    RoleForm,
+    TemplateEditForm,
+    TemplateForm,
+    WatchedWordForm,
+    choices,
+)
+
+
+def admin_only(view):
+    """Mark (and check) a view as admins' only."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        if not (current_user.is_authenticated and current_user.is_admin):
+            abort(403)
+        return view(*args, **kwargs)
+
+    checked.admin_only = True
+    return checked
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+@admin_only
+def audit_log():
+    """The full audit log, filterable by action, type and date."""
+    form = LogFilterForm(request.args)
+    form.action.choices = choices([("", "Any action")] + [(a, a) for a in logs.known_actions()])
+    filters = logs.LogFilter()
+    if form.validate():
+        filters = logs.LogFilter(
+            action=form.action.data or None, target_type=form.target_type.data or None,
+            since=form.since.data, until=form.until.data,
+            before=request.args.get("before", type=int),
+        )  # fmt: skip
+    rows, next_before = logs.audit_log(_me(), filters)
+    args = {k: v for k, v in request.args.items() if k != "before"}
+    return render_template(
+        "moderation/audit_log.html", form=form, rows=rows, next_before=next_before, args=args,
+        title="Audit log",
+    )  # fmt: skip
+
+
+@admin_only
+def roles():
+    """Grant and remove the moderator and admin roles."""
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            user = people.find_account(_me(), form.handle.data)
+            people.set_role(_me(), user.id, form.role.data, form.reason.data)
+        except (Invalid, NotFound) as error:
+            form.add_error(error.field or "handle", error.message)
+        else:
+            flash(f"{user.handle} is now a {user.role.value}.", "success")
+            return redirect(url_for(".roles"), code=303)
+    status = 400 if form.errors else 200
+    return render_template(
+        "moderation/roles.html", form=form, staff=people.staff(), title="Roles"
+    ), status
+
+
+@admin_only
+def watched():
+    """The watched words, and a form to add one."""
+    form = WatchedWordForm()
+    if form.validate_on_submit():
+        try:
+            watched_words.add_word(_me(), form.word.data, form.action.data, form.replacement.data)
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash("Word added.", "success")
+            return redirect(url_for(".watched"), code=303)
+    status = 400 if form.errors else 200
+    return render_template(
+        "moderation/watched_words.html", form=form, words=watched_words.all_words(),
+        delete_form=PlainForm(), title="Watched words",
+    ), status  # fmt: skip
+
+
+@admin_only
+def unwatch(word_id: int):
+    """Stop watching a word."""
+    if PlainForm().validate_on_submit():
+        watched_words.remove_word(_me(), word_id)
+        flash("Word removed.", "success")
+    return redirect(url_for(".watched"), code=303)
+
+
+def _reasons_page(form=None, failed=None, status=200):
+    templates = reasons.all_templates()
+    edits = {t.id: TemplateEditForm(prefix=f"t{t.id}", formdata=None, obj=t) for t in templates}
+    if failed is not None:
+        edits[failed[0]] = failed[1]
+    return render_template(
+        "moderation/reasons.html", form=form or TemplateForm(formdata=None), templates=templates,
+        edits=edits, actions=reasons.ACTIONS, plain=PlainForm(), suggested=reasons.SUGGESTED,
+        title="Reason templates",
+    ), status  # fmt: skip
+
+
+@admin_only
+def reason_templates():
+    """The reason templates, and a form to add one."""
+    form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            reasons.add_template(_me(), form.action.data, form.label.data, form.text.data)
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash("Reason added.", "success")
+            return redirect(url_for(".reason_templates"), code=303)
+    return _reasons_page(form=form, status=400 if request.method == "POST" else 200)
+
+
+@admin_only
+def edit_reason(template_id: int):
+    """Change one reason template."""
+    form = TemplateEditForm(prefix=f"t{template_id}")
+    if form.validate_on_submit():
+        try:
+            reasons.update_template(_me(), template_id, form.label.data, form.text.data)
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash("Reason saved.", "success")
+            return redirect(url_for(".reason_templates"), code=303)
+    return _reasons_page(failed=(template_id, form), status=400)
+
+
+@admin_only
+def delete_reason(template_id: int):
+    """Remove one reason template."""
+    if PlainForm().validate_on_submit():
+        reasons.delete_template(_me(), template_id)
+        flash("Reason removed.", "success")
+    return redirect(url_for(".reason_templates"), code=303)
+
+
+@admin_only
+def save_suggested():
+    """Save the suggested reasons as the admins' own list."""
+    if PlainForm().validate_on_submit():
+        count = reasons.save_suggestions(_me())
+        flash(f"Saved {count} suggested reasons." if count else "Nothing to add.", "success")
+    return redirect(url_for(".reason_templates"), code=303)
+
+
+def register(bp: Blueprint) -> None:
+    """Add the admin pages to the moderation blueprint."""
+    rules = [
+        ("/moderation/log", audit_log, ["GET"]),
+        ("/moderation/roles", roles, ["GET", "POST"]),
+        ("/moderation/watched-words", watched, ["GET", "POST"]),
+        ("/moderation/watched-words/<int:word_id>/delete", unwatch, ["POST"]),
+        ("/moderation/reasons", reason_templates, ["GET", "POST"]),
+        ("/moderation/reasons/<int:template_id>", edit_reason, ["POST"]),
+        ("/moderation/reasons/<int:template_id>/delete", delete_reason, ["POST"]),
+        ("/moderation/reasons/suggested", save_suggested, ["POST"]),
+    ]
+    for rule, view, methods in rules:
+        bp.add_url_rule(rule, view_func=view, methods=methods)

@@ -1,0 +1,256 @@
+"""What the moderation item pages show, and which service each action form calls.
+
+Plain functions used by the views: they build forms and template context, never read the
+request or the signed-in user themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from forum.accounts.models import User
+from forum.moderation import actions, people, receipts, sanctions, services
+from forum.moderation.forms import (
+    DaysForm,
+    ReasonForm,
+    RedactForm,
+    TagsForm,
+    choices,
+    redact_form,
+)
+from forum.moderation.highlight import find_spans, marked
+from forum.moderation.queue import WAITING, QueueItem, enrich, priority_of
+from forum.moderation.reasons import choices_for
+from forum.moderation.watched_words import all_words
+from forum.stories.content import PROMPTS
+from forum.stories.models import Reply, Status, Story
+from forum.taxonomy import services as taxonomy
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action form: its button, its template list, how to build it, what it calls."""
+
+    label: str
+    reasons: str
+    build: Callable[..., ReasonForm]
+    perform: Callable[[User, Story | Reply, ReasonForm], object]
+    done: str
+
+
+def _reason_form(action: str) -> Callable[..., ReasonForm]:
+    def build(item, **kwargs) -> ReasonForm:
+        form = ReasonForm(prefix=action, templates=choices_for(ACTION_REASONS[action]), **kwargs)
+        if action == "request_changes":
+            form.reason.label.text = "Message to the teller"
+        return form
+
+    return build
+
+
+def _tags_form(story: Story, **kwargs) -> TagsForm:
+    data = {
+        "harm_tags": [t.slug for t in story.harm_tags],
+        "practice_tags": [t.slug for t in story.practice_tags],
+        "content_notes": story.content_note_slugs,
+    }
+    form = TagsForm(prefix="tags", templates=choices_for("adjust_tags"), data=data, **kwargs)
+    groups = taxonomy.list_groups_with_tags()
+    form.harm_tags.choices = choices((t.slug, t.name) for g in groups for t in g.tags)
+    form.practice_tags.choices = choices((t.slug, t.name) for t in taxonomy.list_practice_tags())
+    return form
+
+
+def _days_form(item, **kwargs) -> DaysForm:
+    return DaysForm(prefix="ban_poster", templates=choices_for("sanction"), **kwargs)
+
+
+def _redact_form(story: Story, **kwargs) -> RedactForm:
+    return redact_form(story, choices_for("redact"), **kwargs)
+
+
+ACTION_REASONS = {
+    "approve": "approve", "request_changes": "request_changes", "reject": "reject",
+    "hide": "hide", "restore": "restore", "dismiss_reports": "dismiss_reports",
+    "lock": "flags", "unlock": "flags", "pin": "flags", "unpin": "flags",
+    "feature": "flags", "unfeature": "flags",
+}  # fmt: skip
+
+
+def _flag(flag: str, value: bool):
+    def perform(actor, story, form):
+        return actions.set_flag(actor, story.id, flag, value, form.final_reason, form.version.data)
+
+    return perform
+
+
+def _on(kind: str, function):
+    def perform(actor, item, form):
+        return function(actor, kind, item.id, form.final_reason, form.version.data)
+
+    return perform
+
+
+STORY_ACTIONS: dict[str, Action] = {
+    "approve": Action(
+        "Approve and publish", "approve", _reason_form("approve"),
+        lambda a, s, f: services.approve_story(a, s.id, f.final_reason, f.version.data),
+        "The story is published.",
+    ),
+    "request_changes": Action(
+        "Ask the teller for changes", "request_changes", _reason_form("request_changes"),
+        lambda a, s, f: services.request_changes(a, s.id, f.final_reason, f.version.data),
+        "The teller has been asked for changes.",
+    ),
+    "reject": Action(
+        "Reject", "reject", _reason_form("reject"),
+        lambda a, s, f: services.reject_story(a, s.id, f.final_reason, f.version.data),
+        "The story was not published; the teller sees the reason.",
+    ),
+    "redact": Action(
+        "Send the edit to the teller", "redact", _redact_form,
+        lambda a, s, f: receipts.redact(
+            a, s.id, f.title.data, f.body.data, f.final_reason,
+            helped_instead=f.helped_instead.data or "", answers=f.answers(),
+            seen_version=f.version.data,
+        ),
+        "The edit has been sent to the teller to accept.",
+    ),
+    "hide": Action("Hide", "hide", _reason_form("hide"), _on("story", actions.hide), "Hidden."),
+    "restore": Action(
+        "Restore", "restore", _reason_form("restore"), _on("story", actions.restore), "Restored."
+    ),
+    "dismiss_reports": Action(
+        "Keep it up and close the reports", "dismiss_reports", _reason_form("dismiss_reports"),
+        _on("story", actions.dismiss_reports), "Reports closed.",
+    ),
+    "lock": Action("Close to replies", "flags", _reason_form("lock"), _flag("locked", True),
+                   "Closed to replies."),
+    "unlock": Action("Open to replies", "flags", _reason_form("unlock"),
+                     _flag("locked", False), "Open to replies."),
+    "pin": Action("Pin", "flags", _reason_form("pin"), _flag("pinned", True), "Pinned."),
+    "unpin": Action("Unpin", "flags", _reason_form("unpin"), _flag("pinned", False), "Unpinned."),
+    "feature": Action("Feature", "flags", _reason_form("feature"), _flag("featured", True),
+                      "Featured."),
+    "unfeature": Action("Stop featuring", "flags", _reason_form("unfeature"),
+                        _flag("featured", False), "No longer featured."),
+    "tags": Action(
+        "Save tags and content notes", "adjust_tags", _tags_form,
+        lambda a, s, f: actions.adjust_tags(
+            a, s.id, f.harm_tags.data or [], f.practice_tags.data or [],
+            f.content_notes.data or [], f.final_reason, f.version.data,
+        ),
+        "Tags and content notes saved.",
+    ),
+    "ban_poster": Action(
+        "Pause anonymous posting from this writer", "sanction", _days_form,
+        lambda a, s, f: sanctions.ban_poster(a, "story", s.id, f.days.data, f.final_reason),
+        "Anonymous posting from this writer is paused.",
+    ),
+}  # fmt: skip
+
+REPLY_ACTIONS: dict[str, Action] = {
+    "approve": Action(
+        "Approve", "approve", _reason_form("approve"),
+        lambda a, r, f: services.approve_reply(a, r.id, f.final_reason, f.version.data),
+        "The reply is published.",
+    ),
+    "reject": Action(
+        "Reject", "reject", _reason_form("reject"),
+        lambda a, r, f: services.reject_reply(a, r.id, f.final_reason, f.version.data),
+        "The reply was not published.",
+    ),
+    "hide": Action("Hide", "hide", _reason_form("hide"), _on("reply", actions.hide), "Hidden."),
+    "restore": Action(
+        "Restore", "restore", _reason_form("restore"), _on("reply", actions.restore), "Restored."
+    ),
+    "dismiss_reports": Action(
+        "Keep it up and close the reports", "dismiss_reports", _reason_form("dismiss_reports"),
+        _on("reply", actions.dismiss_reports), "Reports closed.",
+    ),
+    "ban_poster": Action(
+        "Pause anonymous posting from this writer", "sanction", _days_form,
+        lambda a, r, f: sanctions.ban_poster(a, "reply", r.id, f.days.data, f.final_reason),
+        "Anonymous posting from this writer is paused.",
+    ),
+}  # fmt: skip
+
+
+def story_actions(story: Story) -> list[str]:
+    """The actions that make sense for a story in its current state."""
+    names: list[str] = []
+    if story.status in services.REVIEWABLE:
+        names += ["approve", "redact", "request_changes", "reject", "tags"]
+    if story.status is Status.PUBLISHED:
+        names += ["hide", "redact", "tags", "unlock" if story.locked else "lock"]
+        names += ["unpin" if story.pinned else "pin"]
+        names += ["unfeature" if story.featured else "feature"]
+    if story.status is Status.REMOVED:
+        names += ["restore", "hide"] if story.hidden_pending_review else ["restore"]
+    if story.client_key:
+        names.append("ban_poster")
+    return names
+
+
+def reply_actions(reply: Reply) -> list[str]:
+    """The actions that make sense for a reply in its current state."""
+    names: list[str] = []
+    if services.reply_in_review(reply):
+        names += ["approve", "reject"]
+    if reply.status is Status.PUBLISHED:
+        names.append("hide")
+    if reply.status is Status.REMOVED:
+        names += ["restore", "hide"] if reply.hidden_pending_review else ["restore"]
+    if reply.client_key:
+        names.append("ban_poster")
+    return names
+
+
+def _forms(table: dict[str, Action], names: list[str], item, failed: dict | None) -> dict:
+    """Fresh forms (never filled from this request) except the one that just failed."""
+    forms = {}
+    for name in names:
+        if failed and name in failed:
+            forms[name] = failed[name]
+        else:
+            forms[name] = table[name].build(item, formdata=None)
+            forms[name].version.data = item.version
+    return forms
+
+
+def _fields(story: Story, words) -> list[tuple[str, object]]:
+    fields = [("Title", story.title), ("Story", story.body)]
+    fields += [(PROMPTS.get(a.prompt, a.prompt), a.body) for a in story.answers]
+    if story.helped_instead:
+        fields.append(("What helped instead", story.helped_instead))
+    return [(label, marked(text, find_spans(text, words))) for label, text in fields]
+
+
+def item_context(kind: str, item: Story | Reply, failed: dict | None = None) -> dict:
+    """Everything the story or reply page shows: marked text, why, reports, history, forms."""
+    queued = QueueItem(kind, item, WAITING, item.created_at)
+    enrich([queued])
+    queued.priority = priority_of(item, queued.reports)
+    words = all_words()
+    if kind == "story":
+        fields = _fields(item, words)
+        table, names = STORY_ACTIONS, list(dict.fromkeys(story_actions(item)))
+    else:
+        fields = [("Reply", marked(item.body, find_spans(item.body, words)))]
+        table, names = REPLY_ACTIONS, reply_actions(item)
+    author = item.author
+    return {
+        "kind": kind,
+        "item": item,
+        "fields": fields,
+        "queued": queued,
+        "reports": queued.reports,
+        "trail": services.audit_trail(item),
+        "record": queued.record,
+        "history": people.history(author, limit=20) if author else [],
+        "redaction": receipts.pending_redaction(item) if kind == "story" else None,
+        "forms": _forms(table, names, item, failed),
+        "labels": {name: table[name].label for name in names},
+        "title": "Review a story" if kind == "story" else "Review a reply",
+    }

@@ -1,0 +1,280 @@
+"""Moderation pages: the queue, item pages and their actions, accounts; the public log,
+readers' reports and the teller's receipt.
+
+Every route is for moderators unless listed in PUBLIC (fail closed: a new route is staff-only
+until someone decides otherwise); admin pages are marked with `admin_only`. The services
+check the actor again.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from forum.errors import Invalid
+from forum.extensions import limiter
+from forum.moderation import admin_views, people, receipts, reports, sanctions, services
+from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
+from forum.moderation.highlight import side_by_side
+from forum.moderation.logs import public_log as read_public_log
+from forum.moderation.pages import REPLY_ACTIONS, STORY_ACTIONS, item_context
+from forum.moderation.queue import load_queue, queue_count
+from forum.moderation.reasons import choices_for
+from forum.safety.client_key import request_ban_key, request_client_key
+from forum.stories.services import Teller, get_own_story
+
+bp = Blueprint("moderation", __name__)
+
+PUBLIC = frozenset(
+    {"moderation.public_log", "moderation.report", "moderation.receipt"}
+)  # fmt: skip
+
+
+@bp.before_request
+def gate():
+    """Moderators only, unless the page is public; admin pages for admins only."""
+    if request.endpoint in PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not current_user.is_moderator:
+        abort(403)
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "admin_only", False) and not current_user.is_admin:
+        abort(403)
+    return None
+
+
+@bp.app_context_processor
+def header_count() -> dict:
+    """The queue's size in the header, for moderators only (one COUNT, only if shown)."""
+
+    def count() -> int | None:
+        if current_user.is_authenticated and current_user.is_moderator:
+            return queue_count()
+        return None
+
+    return {"moderation_queue_count": count}
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+# --- The queue and item pages ----------------------------------------------------------------
+
+
+@bp.get("/moderation")
+def queue():
+    """The queue: crisis first, then "at risk" reports, then reported, then oldest."""
+    items, total = load_queue(current_app.config["MODERATION_QUEUE_SIZE"])
+    return render_template("moderation/queue.html", items=items, total=total, title="Moderation")
+
+
+def _item(kind: str, item_id: int):
+    return services.get_story(item_id) if kind == "story" else services.get_reply(item_id)
+
+
+@bp.get("/moderation/<any(story, reply):kind>/<int:item_id>")
+def item(kind: str, item_id: int):
+    """One story or reply: why it is here, the text with matches marked, and the actions."""
+    return render_template("moderation/item.html", **item_context(kind, _item(kind, item_id)))
+
+
+@bp.post("/moderation/<any(story, reply):kind>/<int:item_id>/<action>")
+def act(kind: str, item_id: int, action: str):
+    """Run one action with its reason; on a problem, the page comes back with the form kept."""
+    table = STORY_ACTIONS if kind == "story" else REPLY_ACTIONS
+    spec = table.get(action) or abort(404)
+    target = _item(kind, item_id)
+    form = spec.build(target)
+    if form.validate_on_submit():
+        try:
+            spec.perform(_me(), target, form)
+        except services.AlreadyHandled as error:
+            context = item_context(kind, target)
+            return render_template("moderation/item.html", notice=error.message, **context), 409
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash(spec.done, "success")
+            return redirect(url_for(".queue"), code=303)
+    context = item_context(kind, target, failed={action: form})
+    return render_template("moderation/item.html", failed=action, form=form, **context), 400
+
+
+# --- Accounts --------------------------------------------------------------------------------
+
+
+@bp.get("/moderation/accounts")
+def find_account():
+    """Look an account up by handle."""
+    user = people.find_account(_me(), request.args.get("handle", ""))
+    return redirect(url_for(".account", user_id=user.id), code=303)
+
+
+def _account_page(user, note_form=None, sanction_form=None, status: int = 200):
+    sanction_form = sanction_form or SanctionForm(
+        prefix="sanction", templates=choices_for("sanction"), formdata=None
+    )
+    return render_template(
+        "moderation/account.html", account=user, title=f"Account: {user.handle}",
+        record=people.records({user.id}).get(user.id), history=people.history(user),
+        sanctions=sanctions.sanctions_for(user), notes=people.notes_for(user),
+        note_form=note_form or NoteForm(prefix="note", formdata=None),
+        sanction_form=sanction_form,
+        lift_form=Reasoned(prefix="lift", formdata=None),
+    ), status  # fmt: skip
+
+
+@bp.get("/moderation/accounts/<int:user_id>")
+def account(user_id: int):
+    """An account's record, history, sanctions and private notes."""
+    return _account_page(people.get_account(user_id))
+
+
+@bp.post("/moderation/accounts/<int:user_id>/notes")
+def add_note(user_id: int):
+    """Keep a private note about an account."""
+    user = people.get_account(user_id)
+    form = NoteForm(prefix="note")
+    if form.validate_on_submit():
+        try:
+            people.add_note(_me(), user.id, form.body.data)
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash("Note saved.", "success")
+            return redirect(url_for(".account", user_id=user.id), code=303)
+    return _account_page(user, note_form=form, status=400)
+
+
+SANCTIONS = {
+    "warn": lambda me, user, form: sanctions.warn(me, user.id, form.final_reason),
+    "suspend": lambda me, user, form: sanctions.suspend(
+        me, user.id, form.days.data, form.final_reason
+    ),
+    "ban": lambda me, user, form: sanctions.ban(me, user.id, form.final_reason),
+}
+
+
+@bp.post("/moderation/accounts/<int:user_id>/sanctions")
+def sanction(user_id: int):
+    """Warn, suspend or ban an account."""
+    user = people.get_account(user_id)
+    form = SanctionForm(prefix="sanction", templates=choices_for("sanction"))
+    if form.validate_on_submit():
+        try:
+            SANCTIONS[form.kind.data](_me(), user, form)
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash("Done. It is in the log.", "success")
+            return redirect(url_for(".account", user_id=user.id), code=303)
+    return _account_page(user, sanction_form=form, status=400)
+
+
+@bp.post("/moderation/sanctions/<int:sanction_id>/lift")
+def lift(sanction_id: int):
+    """End a suspension or ban early."""
+    form = Reasoned(prefix="lift")
+    if not form.validate_on_submit():
+        flash("Enter a reason to lift it.", "error")
+        return redirect(request.referrer or url_for(".queue"), code=303)
+    lifted = sanctions.lift(_me(), sanction_id, form.final_reason)
+    flash("Lifted.", "success")
+    if lifted.user_id:
+        return redirect(url_for(".account", user_id=lifted.user_id), code=303)
+    return redirect(url_for(".queue"), code=303)
+
+
+# --- Public: the log, reports, the teller's receipt ------------------------------------------
+
+
+@bp.get("/moderation-log")
+def public_log():
+    """What moderators did and why, without names and without the content."""
+    before = request.args.get("before", type=int)
+    entries, next_before = read_public_log(before if before and before > 0 else None)
+    return render_template(
+        "moderation/public_log.html", entries=entries, next_before=next_before,
+        title="Moderation log",
+    )  # fmt: skip
+
+
+def _reporter_key() -> str:
+    return f"c:{datetime.now(UTC).date().isoformat()}:{request_client_key()}"
+
+
+@bp.route("/<any(stories, replies):kind>/<int:item_id>/report", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LIMIT_REPORT"], methods=["POST"])
+def report(kind: str, item_id: int):
+    """A reader reports a story or reply; "may be at risk" shows where to find help."""
+    target = "story" if kind == "stories" else "reply"
+    reports.reportable(target, item_id)
+    form = ReportForm()
+    if form.validate_on_submit():
+        user = _me() if current_user.is_authenticated else None
+        try:
+            filed = reports.file_report(
+                user, _reporter_key(), target, item_id, form.reason.data, form.detail.data or ""
+            )
+        except Invalid as error:
+            form.add_error(error.field, error.message)
+        else:
+            return render_template("moderation/reported.html", filed=filed, title="Thank you")
+    return render_template(
+        "moderation/report.html", form=form, kind=target, item_id=item_id,
+        title="Report this " + target,
+    )  # fmt: skip
+
+
+def _teller() -> Teller:
+    raw = session.get("status_stories")
+    ids = raw if isinstance(raw, list) else []
+    granted = frozenset(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
+    return Teller(user=_me() if current_user.is_authenticated else None, story_ids=granted)
+
+
+@bp.route("/status/<int:story_id>/moderator-edit", methods=["GET", "POST"])
+def receipt(story_id: int):
+    """The teller sees a moderator's edit side by side, and accepts it or withdraws."""
+    teller = _teller()
+    story = get_own_story(teller, story_id)
+    redaction = receipts.pending_redaction(story)
+    form = ReceiptForm()
+    if redaction is not None and form.validate_on_submit():
+        if form.decision.data == "accept":
+            receipts.accept_redaction(teller, story.id, client_key=request_ban_key())
+            flash("Thank you. Your story is published with the moderator's changes.", "success")
+        else:
+            receipts.decline_redaction(teller, story.id)
+            flash("Your story has been withdrawn. Nobody else can see it.", "success")
+        return redirect(url_for(".receipt", story_id=story.id), code=303)
+    diffs = None
+    if redaction is not None:
+        diffs = {
+            "title": side_by_side(redaction.old_title, redaction.new_title),
+            "body": side_by_side(redaction.old_body, redaction.new_body),
+            "helped": side_by_side(redaction.old_helped_instead, redaction.new_helped_instead),
+            "answers": [side_by_side(old, new) for _, old, new in receipts.answers_of(redaction)],
+        }
+    return render_template(
+        "moderation/receipt.html", story=story, redaction=redaction, diffs=diffs, form=form,
+        title="A moderator's edit of your story",
+    )  # fmt: skip
+
+
+admin_views.register(bp)
