@@ -140,10 +140,11 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
     checks = check_draft(draft)
     story.kind = draft.kind
     story.title = clean_text(draft.title)
-    story.body = draft.body
-    story.body_html = render_markdown(draft.body)
-    story.helped_instead = draft.helped_instead
-    story.helped_instead_html = render_markdown(draft.helped_instead)
+    # clean_text drops NUL and other control characters (PostgreSQL refuses NUL outright).
+    story.body = clean_text(draft.body)
+    story.body_html = render_markdown(story.body)
+    story.helped_instead = clean_text(draft.helped_instead)
+    story.helped_instead_html = render_markdown(story.helped_instead)
     story.therapy_kind = clean_text(draft.therapy_kind)
     story.setting = draft.setting
     story.format = draft.format
@@ -158,12 +159,13 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
         StoryTag(tag=tag, impact=impact, position=i) for i, (tag, impact) in enumerate(tags)
     ]
     order = list(PROMPTS)
+    answers = {key: clean_text(text) for key, text in draft.answers.items()}
     story.answers = [
         StoryAnswer(
             prompt=key, position=order.index(key), body=text, body_html=render_markdown(text)
         )
-        for key, text in draft.answers.items()
-        if text.strip()
+        for key, text in answers.items()
+        if text
     ]
 
 
@@ -525,7 +527,8 @@ def add_reply(
     if existing is not None:
         return existing
     story = _live_story(story_id)
-    if not body.strip():
+    body = clean_text(body)
+    if not body:
         raise Invalid("Enter your reply", field="body")
     reply = Reply(
         story_id=story.id,

@@ -340,3 +340,9 @@ def test_a_reply_is_pending_sanitised_and_submitted_once(tags):
     assert reply.id == again.id and reply.status is Status.PENDING
     assert "<img" not in reply.body_html and "<em>hugs</em>" in reply.body_html
     assert services.published_replies(story) == []
+
+
+def test_nul_and_control_characters_never_reach_the_database(tags):
+    story = make_story(body="before\x00after\x1b[31m", answers={"affected": "a\x00b"})
+    assert "\x00" not in story.body and "\x1b" not in story.body
+    assert story.answers[0].body == "ab"
