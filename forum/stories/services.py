@@ -343,6 +343,26 @@ def _has_tag(slugs):
     )
 
 
+def _filtered(query, filters: StoryFilters):
+    """Published stories matching the filters: the one place the filter rules live."""
+    query = query.where(Story.status == Status.PUBLISHED)
+    if filters.kind:
+        query = query.where(Story.kind == filters.kind)
+    if filters.tags:
+        query = query.where(_has_tag(filters.tags))
+    if filters.practice:
+        query = query.where(_has_tag(filters.practice))
+    if filters.exclude:
+        query = query.where(~_has_tag(filters.exclude))
+    if filters.setting:
+        query = query.where(Story.setting == filters.setting)
+    if filters.format:
+        query = query.where(Story.format == filters.format)
+    if filters.problem_kind:
+        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
+    return query
+
+
 def published_stories(
     filters: StoryFilters = StoryFilters(),
     after: Cursor | None = None,
@@ -354,23 +374,7 @@ def published_stories(
     Tags within one filter are alternatives (any of them); `exclude` removes a story that
     carries any excluded tag.
     """
-    query = select(Story).where(Story.status == Status.PUBLISHED)
-    if filters.kind:
-        query = query.where(Story.kind == filters.kind)
-    if filters.tags:
-        query = query.where(_has_tag(filters.tags))
-    if filters.practice:
-        query = query.where(_has_tag(filters.practice))
-    if filters.exclude:
-        query = query.where(~_has_tag(filters.exclude))
-    for column, value in (
-        (Story.setting, filters.setting),
-        (Story.format, filters.format),
-    ):
-        if value:
-            query = query.where(column == value)
-    if filters.problem_kind:
-        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
+    query = _filtered(select(Story), filters)
     if featured_only:
         query = query.where(Story.featured.is_(True))
     if after is not None:
@@ -557,27 +561,8 @@ def add_reply(
 
 
 def count_published_stories(filters: StoryFilters = StoryFilters()) -> int:
-    """How many published stories match the filters, in one query (the /stories heading).
-
-    Mirrors the conditions of `published_stories`; a test pages through every filter shape
-    and checks that both agree.
-    """
-    query = select(func.count(Story.id)).where(Story.status == Status.PUBLISHED)
-    if filters.kind:
-        query = query.where(Story.kind == filters.kind)
-    if filters.tags:
-        query = query.where(_has_tag(filters.tags))
-    if filters.practice:
-        query = query.where(_has_tag(filters.practice))
-    if filters.exclude:
-        query = query.where(~_has_tag(filters.exclude))
-    if filters.setting:
-        query = query.where(Story.setting == filters.setting)
-    if filters.format:
-        query = query.where(Story.format == filters.format)
-    if filters.problem_kind:
-        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
-    return db.session.scalar(query) or 0
+    """How many published stories match the filters, in one query (the /stories heading)."""
+    return db.session.scalar(_filtered(select(func.count(Story.id)), filters)) or 0
 
 
 def tag_page_counts() -> dict[str, int]:
