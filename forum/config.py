@@ -76,6 +76,9 @@ class Config:
     CLOSED_STORY_RETENTION_DAYS = 30
 
     EXIT_URL = "https://www.bbc.co.uk/weather"
+    # The public address, e.g. https://heard.example; used for absolute links in feeds.
+    # Never taken from the Host header (SECURITY.md §2, CVE-2026-29199).
+    SITE_URL = ""
     DEFAULT_REGION = "global"
     SITE_NAME = "Heard"
 

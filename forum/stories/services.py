@@ -122,9 +122,16 @@ def _problem_kind(slug: str | None) -> ProblemKind | None:
     return kind
 
 
+# Column sizes, checked here too so no caller can reach the database with a longer value.
+TEXT_LIMITS = {"title": 200, "therapy_kind": 120, "roughly_when": 60}
+
+
 def _check_draft_rules(draft: StoryDraft) -> None:
     if not clean_text(draft.title):
         raise Invalid("Enter a title", field="title")
+    for field, limit in TEXT_LIMITS.items():
+        if len(clean_text(getattr(draft, field))) > limit:
+            raise Invalid(f"Must be {limit} characters or fewer", field=field)
     if not draft.body.strip():
         raise Invalid("Enter your story", field="body")
     if unknown := set(draft.content_notes) - set(CONTENT_NOTES):

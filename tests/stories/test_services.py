@@ -55,7 +55,7 @@ def test_markdown_is_rendered_through_the_sanitiser(tags):
     story = make_story(body="**bold** <script>alert(1)</script> [x](javascript:alert(1))")
     assert "<strong>bold</strong>" in story.body_html
     assert "<script" not in story.body_html
-    assert "href=\"javascript" not in story.body_html and "<a " not in story.body_html
+    assert 'href="javascript' not in story.body_html and "<a " not in story.body_html
     assert story.body.startswith("**bold**")  # the teller's words are kept as written
 
 
@@ -346,3 +346,12 @@ def test_nul_and_control_characters_never_reach_the_database(tags):
     story = make_story(body="before\x00after\x1b[31m", answers={"affected": "a\x00b"})
     assert "\x00" not in story.body and "\x1b" not in story.body
     assert story.answers[0].body == "ab"
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"), [("title", 200), ("therapy_kind", 120), ("roughly_when", 60)]
+)
+def test_text_longer_than_its_column_is_refused_by_the_service(tags, field, limit):
+    with pytest.raises(Invalid) as error:
+        services.submit_story(None, make_draft(**{field: "x" * (limit + 1)}), TOKEN)
+    assert error.value.field == field
