@@ -96,7 +96,7 @@ def dismiss_reports(
         raise AlreadyHandled("There are no open reports on this. Nothing was changed.")
     close_reports(item, "dismissed")
     item.version += 1
-    audit(moderator, "dismiss_reports", item, reason, public=False)
+    audit(moderator, "dismiss_reports", item, reason)
     db.session.commit()
     return item
 

@@ -24,6 +24,7 @@ PUBLIC_ACTIONS = {
     "hide": "Hidden",
     "auto_hide": "Hidden after reports, pending review",
     "restore": "Restored",
+    "dismiss_reports": "Reviewed after reports and kept",
     "lock": "Closed to replies",
     "unlock": "Opened to replies",
     "pin": "Pinned",

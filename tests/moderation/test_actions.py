@@ -149,7 +149,7 @@ def test_dismissing_reports_keeps_the_item(moderator):
     reports.file_report(None, "c:a", "story", story.id, "spam")
     actions.dismiss_reports(moderator, "story", story.id, "Not spam")
     assert story.status is Status.PUBLISHED
-    assert entries()[-1].action == "dismiss_reports" and entries()[-1].public is False
+    assert entries()[-1].action == "dismiss_reports" and entries()[-1].public is True
 
 
 def test_the_second_moderator_is_told_and_nothing_is_applied_twice(moderator):
