@@ -27,6 +27,7 @@ install-test: $(TEST_STAMP)
 setup-db: install
 	$(FLASK) db upgrade
 	$(FLASK) heard load-taxonomy
+	$(FLASK) heard load-resources
 
 run: setup-db
 	$(FLASK) run --host 127.0.0.1 --port 5000

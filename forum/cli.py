@@ -75,3 +75,41 @@ def set_role(handle: str, role: str) -> None:
 def register(app: Flask) -> None:
     """Attach the `heard` command group to the app."""
     app.cli.add_command(heard)
+
+
+# Resources. The import sits inside each command so these stay an append to this file.
+
+
+@heard.command("load-resources")
+def load_resources() -> None:
+    """Create the starter resources and guides that are missing; never overwrite later edits."""
+    from forum.resources import loading
+
+    try:
+        report = loading.load_resources()
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(report.summary())
+
+
+@heard.command("check-links")
+@click.option("--timeout", default=5.0, show_default=True, help="Seconds per connect or read.")
+@click.option("--workers", default=8, show_default=True, help="Links checked at once.")
+def check_links(timeout: float, workers: int) -> None:
+    """Check every active resource's link, record the result, and list the ones that failed."""
+    from flask import current_app
+
+    from forum.resources import loading
+
+    # Only a test's local server is ever allowed to be a private address.
+    allow_private = bool(current_app.config.get("RESOURCE_CHECK_ALLOW_PRIVATE", False))
+    results = loading.check_links(workers=workers, timeout=timeout, allow_private=allow_private)
+    failed = [item for item in results if not item.result.ok]
+    for item in failed:
+        click.echo(f"FAILED  #{item.resource_id} {item.title}")
+        click.echo(f"        {item.url}")
+        click.echo(f"        {item.result.summary}")
+    answered = len(results) - len(failed)
+    click.echo(f"Checked {len(results)} links: {answered} answered, {len(failed)} failed.")
+    if failed:
+        raise SystemExit(1)

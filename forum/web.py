@@ -11,6 +11,7 @@ from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
 from forum.moderation.views import bp as moderation_bp
 from forum.pages.views import bp as pages_bp
+from forum.resources.views import bp as resources_bp
 from forum.sharing.views import bp as sharing_bp
 from forum.stories.views import bp as stories_bp
 from forum.taxonomy.views import bp as taxonomy_bp
@@ -35,6 +36,6 @@ def init_app(app: Flask) -> None:
     database.init_write_intent(app)
     init_headers(app)
     init_templating(app)
-    for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp):
+    for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp, resources_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(moderation_bp)

@@ -1,20 +1,15 @@
-"""Crisis lines by region, read from forum/data/help_lines.json (checked sources only)."""
+"""Crisis lines by region for /help, read from the curated resources (forum.resources).
+
+Moderators keep them current through the resource directory: a line retired there leaves /help
+at once. Before `heard load-resources` has run, the same checked entries come from
+forum/data/resources.json, so the crisis page is never empty.
+"""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
-
-DATA = Path(__file__).resolve().parent.parent / "data" / "help_lines.json"
-
-
-@cache
-def _all_lines() -> dict[str, list[dict]]:
-    with DATA.open(encoding="utf-8") as file:
-        return json.load(file)["regions"]
+from forum.resources.services import help_lines
 
 
 def lines_for(region: str) -> list[dict]:
     """The crisis lines for one region ("global" for those that serve everyone)."""
-    return _all_lines().get(region, [])
+    return help_lines(region)

@@ -31,7 +31,7 @@ CEILINGS = {
     "/": 7,
     "/stories": 9,
     "/stories?tag=not-heard&exclude=prejudice&type=experience": 9,
-    "/stories/{story}": 8,
+    "/stories/{story}": 9,  # 8, plus one for the resources panel (forum/resources)
     "/tags": 5,
     "/tags/not-heard": 5,
     "/tags/nature": 4,

@@ -1,0 +1,1 @@
+"""The curated resource directory, the complaint-route finder, guides and the link checker."""
