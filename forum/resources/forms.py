@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from forum.forms import BaseForm, MultiCheckboxField
@@ -73,12 +73,12 @@ class ResourceForm(BaseForm):
     )
     category = RadioField(
         "What kind of resource is it?",
-        choices=[(c.value, label) for c, label in CATEGORY_LABELS.items()],
+        choices=[SelectChoice(c.value, label) for c, label in CATEGORY_LABELS.items()],
         validators=[DataRequired("Choose what kind of resource this is")],
     )
     regions = MultiCheckboxField(
         "Where does it serve?",
-        choices=[(code, f"{region_name(code)} ({code})") for code in known_codes()],
+        choices=[SelectChoice(code, f"{region_name(code)} ({code})") for code in known_codes()],
         validators=[DataRequired("Choose at least one region the resource serves")],
     )
     serves_all_harms = BooleanField("It is useful whatever the harm")

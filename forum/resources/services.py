@@ -62,6 +62,14 @@ def _local(region: str) -> Any:
     )
 
 
+def _local_first(region: str) -> list:
+    """ORDER BY terms putting the reader's own country first; none for "global".
+
+    A constant in ORDER BY would be read by SQLite as a column position, so it is left out.
+    """
+    return [] if region == GLOBAL else [_local(region).desc()]
+
+
 def category_rank() -> Any:
     return case(*[(Resource.category == c, rank) for c, rank in CATEGORY_ORDER.items()], else_=99)
 
@@ -166,7 +174,7 @@ def resources_for_story(story: Any, region: str) -> Panel:
     # With a crisis note, the general lines (those on /help) lead; otherwise specialist lines
     # that match the story's tags (a sexual-abuse line for a boundary violation) come first.
     crisis_order = (Resource.show_on_help.desc(), matches.desc())
-    order = (*(crisis_order if crisis_first else reversed(crisis_order)), _local(region).desc())
+    order = (*(crisis_order if crisis_first else reversed(crisis_order)), *_local_first(region))
     rank = func.row_number().over(
         partition_by=section,
         order_by=(*order, category_rank(), Resource.position, Resource.id),
@@ -225,7 +233,11 @@ def resources_for_tags(slugs: Iterable[str], region: str, limit: int = 6) -> lis
         select(Resource)
         .where(_active(), _in_region(region), eligible)
         .order_by(
-            matches.desc(), _local(region).desc(), category_rank(), Resource.position, Resource.id
+            *([matches.desc()] if tag_ids is not None else []),
+            *_local_first(region),
+            category_rank(),
+            Resource.position,
+            Resource.id,
         )
         .limit(max(1, min(int(limit), 50)))
         .options(joinedload(Resource.regions), joinedload(Resource.contacts))
@@ -242,7 +254,7 @@ def resources_for_categories(
     query = select(Resource).where(_active(), Resource.category.in_(categories))
     if region != "all":
         query = query.where(_in_region(region))
-        order = (category_rank(), _local(region).desc(), Resource.position, Resource.id)
+        order = (category_rank(), *_local_first(region), Resource.position, Resource.id)
     else:
         order = (category_rank(), Resource.position, Resource.id)
     query = (

@@ -6,6 +6,7 @@ from functools import wraps
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
 from forum.errors import DomainError, NotAllowed, render_error
 from forum.forms import keeps_input_on_csrf_failure
@@ -172,8 +173,10 @@ def manage():
 
 def _resource_form(form: ResourceForm) -> ResourceForm:
     tags = services.harm_tags_for_filter()
-    form.harm_tags.choices = [(tag.slug, tag.name) for tag in tags]
-    form.practice_tags.choices = [(t.slug, t.name) for t in taxonomy.list_practice_tags()]
+    form.harm_tags.choices = [SelectChoice(tag.slug, tag.name) for tag in tags]
+    form.practice_tags.choices = [
+        SelectChoice(t.slug, t.name) for t in taxonomy.list_practice_tags()
+    ]
     return form
 
 

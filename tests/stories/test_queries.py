@@ -33,8 +33,8 @@ CEILINGS = {
     "/stories?tag=not-heard&exclude=prejudice&type=experience": 9,
     "/stories/{story}": 9,  # 8, plus one for the resources panel (forum/resources)
     "/tags": 5,
-    "/tags/not-heard": 5,
-    "/tags/nature": 4,
+    "/tags/not-heard": 6,  # + the resources for the tag
+    "/tags/nature": 5,
     "/feeds/stories.atom": 4,
     "/feeds/tags/not-heard.atom": 5,
 }

@@ -176,3 +176,15 @@ def test_a_tag_name_with_markup_is_text(app, client, tags):
         html = html_of(client, url)
         assert "<img src=x" not in html and "<script>alert" not in html, url
         assert "&lt;img src=x onerror=alert(1)&gt;" in html, url
+
+
+def test_a_tag_page_lists_resources_for_that_harm_type(app, client, tags):
+    from forum.resources.loading import load_resources  # noqa: PLC0415
+
+    with app.app_context():
+        load_resources()
+    with client.session_transaction() as session:
+        session["region"] = "GB"
+    html = client.get("/tags/boundary-violation").get_data(as_text=True)
+    assert "Help and next steps" in html
+    assert "BACP" in html or "British Association for Counselling" in html
