@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.accounts.models import User
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
+from forum.moderation.services import audit
 from forum.safety.crisis import has_crisis_language
 from forum.safety.sanitize import clean_text
 from forum.taxonomy.models import (
@@ -276,33 +277,50 @@ def _check_unique_name(name: str, tag: Tag | None = None) -> None:
         raise Invalid("Another tag already has that name. Choose a different one", field="name")
 
 
-def rename_tag(actor: User, tag: Tag, name: str) -> Tag:
-    """Give a tag a new display name (its slug, and so its URL, stays)."""
+def update_tag(actor: User, tag: Tag, name: str, description: str) -> Tag:
+    """Rename a tag and/or change its description, in one transaction (its slug stays)."""
     _require_admin(actor)
     name = _check_name(name)
-    _refuse_safety_flags(name, "name")
-    _check_unique_name(name, tag)
-    tag.name = name
-    # The audit entry (actor, tag, old and new name) will be written here, in this transaction.
+    description = _check_description(description)
+    if name != tag.name:
+        _refuse_safety_flags(name, "name")
+        _check_unique_name(name, tag)
+        audit(actor, "tag_renamed", tag, f"{tag.name} → {name}", public=False)
+        tag.name = name
+    if description != tag.description:
+        audit(actor, "tag_described", tag, public=False)
+        tag.description = description
     db.session.commit()
     return tag
+
+
+def rename_tag(actor: User, tag: Tag, name: str) -> Tag:
+    """Give a tag a new display name (its slug, and so its URL, stays)."""
+    return update_tag(actor, tag, name, tag.description)
 
 
 def describe_tag(actor: User, tag: Tag, description: str) -> Tag:
     """Change the sentence that explains a tag to tellers and readers."""
-    _require_admin(actor)
-    tag.description = _check_description(description)
-    # The audit entry (actor, tag, old and new description) will be written here.
-    db.session.commit()
-    return tag
+    return update_tag(actor, tag, tag.name, description)
 
 
 def retire_tag(actor: User, tag: Tag) -> Tag:
     """Hide a tag from lists and its page; stories that carry it keep it. Idempotent."""
     _require_admin(actor)
-    tag.retired = True
-    # The audit entry (actor, tag, "retired") will be written here, in this transaction.
-    db.session.commit()
+    if not tag.retired:
+        tag.retired = True
+        audit(actor, "tag_retired", tag, tag.slug, public=False)
+        db.session.commit()
+    return tag
+
+
+def restore_tag(actor: User, tag: Tag) -> Tag:
+    """Bring a retired tag back into lists. Idempotent."""
+    _require_admin(actor)
+    if tag.retired:
+        tag.retired = False
+        audit(actor, "tag_restored", tag, tag.slug, public=False)
+        db.session.commit()
     return tag
 
 
@@ -351,11 +369,24 @@ def add_tag(
         position=(last + 1) if last is not None else 0,
     )
     db.session.add(tag)
-    # The audit entry (actor, "added tag", slug) will be written here, in this transaction.
     try:
+        db.session.flush()
+        audit(actor, "tag_added", tag, slug, public=False)
         db.session.commit()
     except IntegrityError:
         # Another admin added the same slug between our check and our commit.
         db.session.rollback()
         raise taken from None
     return tag
+
+
+def get_tag_for_admin(actor: User, slug: str) -> Tag:
+    """Any tag, retired ones included, for an admin; the permission is checked first."""
+    _require_admin(actor)
+    return get_tag(slug, include_retired=True)
+
+
+def list_for_admin(actor: User) -> tuple[list[GroupListing], list[Tag]]:
+    """Every group with every tag, and every practice tag, retired ones included."""
+    _require_admin(actor)
+    return list_groups_with_tags(include_retired=True), list_practice_tags(include_retired=True)

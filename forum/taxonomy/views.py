@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms import SelectChoice
 
+from forum.accounts.forms import PlainForm
+from forum.errors import DomainError
+from forum.forms import keeps_input_on_csrf_failure
 from forum.stories import services as stories
 from forum.stories.forms import parse_cursor, reader_hidden_tags
 from forum.taxonomy import services
+from forum.taxonomy.forms import TagAddForm, TagEditForm
 from forum.taxonomy.models import TagKind
 
 bp = Blueprint("taxonomy", __name__)
@@ -50,3 +56,69 @@ def show(slug: str):
         hidden=[names[s] for s in hidden if s in names],
         back=url_for(".show", slug=tag.slug),
     )
+
+
+# --- Admin: rename, describe, retire and add tags ---------------------------------------------
+
+
+@bp.route("/admin/tags", methods=["GET", "POST"])
+@login_required
+@keeps_input_on_csrf_failure
+def manage():
+    """Every tag, retired ones too, and a form to add one (admins only)."""
+    groups, practices = services.list_for_admin(current_user)
+    form = TagAddForm()
+    form.group.choices = [SelectChoice("", "Not in a group")] + [
+        SelectChoice(g.group.slug, g.group.name) for g in groups
+    ]
+    if form.validate_on_submit():
+        try:
+            data = form.data
+            description = data["description"] or ""
+            group = data["group"] or None
+            tag = services.add_tag(
+                current_user, data["slug"], data["name"], description, data["kind"], group
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash(f"Added “{tag.name}”.", "success")
+            return redirect(url_for(".manage"), code=303)
+    return render_template(
+        "taxonomy/manage.html",
+        title="Manage tags",
+        form=form,
+        groups=groups,
+        practices=practices,
+        plain=PlainForm(),
+    )
+
+
+@bp.route("/admin/tags/<slug>", methods=["GET", "POST"])
+@login_required
+@keeps_input_on_csrf_failure
+def edit(slug: str):
+    """Rename a tag or change its description (admins only)."""
+    tag = services.get_tag_for_admin(current_user, slug)
+    form = TagEditForm(obj=tag)
+    if form.validate_on_submit():
+        try:
+            services.update_tag(current_user, tag, form.name.data, form.description.data or "")
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            flash(f"Saved “{tag.name}”.", "success")
+            return redirect(url_for(".manage"), code=303)
+    return render_template("taxonomy/edit.html", title=f"Edit {tag.name}", form=form, tag=tag)
+
+
+@bp.post("/admin/tags/<slug>/<any(retire, restore):change>")
+@login_required
+def retire(slug: str, change: str):
+    """Retire a tag (hidden from lists; stories keep it) or bring it back (admins only)."""
+    tag = services.get_tag_for_admin(current_user, slug)
+    if PlainForm().validate_on_submit():
+        action = services.retire_tag if change == "retire" else services.restore_tag
+        action(current_user, tag)
+        flash(f"“{tag.name}” is {'retired' if tag.retired else 'back in use'}.", "success")
+    return redirect(url_for(".manage"), code=303)

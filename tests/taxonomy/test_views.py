@@ -179,7 +179,7 @@ def test_a_tag_name_with_markup_is_text(app, client, tags):
 
 
 def test_a_tag_page_lists_resources_for_that_harm_type(app, client, tags):
-    from forum.resources.loading import load_resources  # noqa: PLC0415
+    from forum.resources.loading import load_resources
 
     with app.app_context():
         load_resources()
