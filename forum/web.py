@@ -17,6 +17,7 @@ from forum.stories.views import bp as stories_bp
 from forum.taxonomy.views import bp as taxonomy_bp
 from forum.safety.client_key import warm_secret_of_the_day
 from forum.safety.headers import init_headers
+from forum.safety.logs import init_logging
 from forum.templating import init_templating
 
 
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     init_login(app)
     database.init_write_intent(app)
     init_headers(app)
+    init_logging()
     init_templating(app)
     for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp, resources_bp):
         app.register_blueprint(blueprint)
