@@ -17,6 +17,7 @@ from forum.accounts import passwords
 from forum.accounts.models import AccountSession, RecoveryCode, Role, User
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
+from forum.moderation import watched_words
 from forum.safety.tokens import (
     new_recovery_code,
     new_token,
@@ -70,6 +71,7 @@ def _issue_recovery_codes(user: User) -> list[str]:
 
 def _add_user(handle: str, password: str, role: Role) -> tuple[User, list[str]]:
     handle = check_handle(handle)
+    watched_words.check_handle(handle)  # admins' watched words (forum/moderation)
     passwords.check_password_policy(password, handle)
     key = handle_key(handle)
     taken = Invalid("That handle is already taken. Choose a different one", field="handle")

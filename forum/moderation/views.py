@@ -69,6 +69,12 @@ def header_count() -> dict:
     return {"moderation_queue_count": count}
 
 
+@bp.app_template_global()
+def has_moderator_edit(story) -> bool:
+    """Whether a moderator's edit waits for this story's teller (for the status page)."""
+    return receipts.pending_redaction(story) is not None
+
+
 def _me():
     return current_user._get_current_object()
 

@@ -10,6 +10,7 @@ from forum.accounts.forms import PlainForm
 from forum.errors import DomainError, render_error
 from forum.extensions import limiter
 from forum.forms import keeps_input_on_csrf_failure
+from forum.safety.client_key import request_ban_key
 from forum.sharing import steps
 from forum.sharing.forms import StatusCodeForm
 from forum.stories import services
@@ -94,7 +95,7 @@ def _check_or_preview(form, taxonomy, draft):
 
 def _submit(draft, form_token: str):
     """Store the story once, keep its token for one read, and redirect (Post/Redirect/Get)."""
-    sent = services.submit_story(_user(), draft, form_token)
+    sent = services.submit_story(_user(), draft, form_token, client_key=request_ban_key())
     session[SENT] = {"story_id": sent.story.id, "token": sent.status_token}
     steps.grant(sent.story.id)
     return redirect(url_for("sharing.sent"), code=303)

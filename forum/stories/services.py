@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from forum.accounts.models import User
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
+from forum.moderation import sanctions, watched_words
 from forum.safety import crisis, pii
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.safety.tokens import token_hash
@@ -84,9 +85,19 @@ def _status_token(form_token: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def _check_may_post(author: User | None) -> None:
+def _check_may_post(author: User | None, client_key: str | None = None) -> None:
     if author is not None and not author.is_active:
         raise NotAllowed("This account cannot post at the moment.")
+    # Moderators' sanctions: suspended or banned accounts, and anonymous-posting bans by key.
+    sanctions.check_may_post(author, client_key)
+
+
+def _watched(text: str, field: str, words) -> watched_words.Outcome:
+    """Watched words (forum/moderation): a blocked word keeps the text and asks for a change."""
+    outcome = watched_words.apply_watched_words(text, words)
+    if outcome.blocked:
+        raise Invalid(watched_words.BLOCKED_MESSAGE, field=field)
+    return outcome
 
 
 def _tags_for(draft: StoryDraft) -> list[tuple[Tag, int | None]]:
@@ -145,14 +156,19 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
     tags = _tags_for(draft)
     _check_draft_rules(draft)
     checks = check_draft(draft)
+    words = watched_words.all_words()
+
+    def watched(text: str, field: str) -> str:
+        return _watched(text, field, words).text
+
     story.kind = draft.kind
-    story.title = clean_text(draft.title)
+    story.title = watched(clean_text(draft.title), "title")
     # clean_text drops NUL and other control characters (PostgreSQL refuses NUL outright).
-    story.body = clean_text(draft.body)
+    story.body = watched(clean_text(draft.body), "body")
     story.body_html = render_markdown(story.body)
-    story.helped_instead = clean_text(draft.helped_instead)
+    story.helped_instead = watched(clean_text(draft.helped_instead), "helped_instead")
     story.helped_instead_html = render_markdown(story.helped_instead)
-    story.therapy_kind = clean_text(draft.therapy_kind)
+    story.therapy_kind = watched(clean_text(draft.therapy_kind), "therapy_kind")
     story.setting = draft.setting
     story.format = draft.format
     story.roughly_when = clean_text(draft.roughly_when)
@@ -166,7 +182,7 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
         StoryTag(tag=tag, impact=impact, position=i) for i, (tag, impact) in enumerate(tags)
     ]
     order = list(PROMPTS)
-    answers = {key: clean_text(text) for key, text in draft.answers.items()}
+    answers = {key: watched(clean_text(text), "body") for key, text in draft.answers.items()}
     story.answers = [
         StoryAnswer(
             prompt=key, position=order.index(key), body=text, body_html=render_markdown(text)
@@ -176,11 +192,17 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
     ]
 
 
-def submit_story(author: User | None, draft: StoryDraft, form_token: str) -> Submitted:
-    """Store a story for review. The same form token always yields the same one story."""
+def submit_story(
+    author: User | None, draft: StoryDraft, form_token: str, *, client_key: str | None = None
+) -> Submitted:
+    """Store a story for review. The same form token always yields the same one story.
+
+    `client_key` is the submitter's ban key (forum.safety.client_key.request_ban_key): checked
+    against anonymous-posting bans and kept on the story for the retention window.
+    """
     if not form_token or len(form_token) < 20:
         raise Invalid("This form is out of date. Check your story and send it again", field="title")
-    _check_may_post(author)
+    _check_may_post(author, client_key)
     digest = token_hash(form_token)
     existing = db.session.scalar(select(Story).where(Story.form_token_hash == digest))
     if existing is not None:
@@ -192,6 +214,7 @@ def submit_story(author: User | None, draft: StoryDraft, form_token: str) -> Sub
         author_key=hashlib.sha256(f"story-author:{identity}".encode()).hexdigest(),
         status=Status.PENDING,
         submitted_at=utcnow(),
+        client_key=client_key,
     )
     _apply_draft(story, draft)
     if author is None:
@@ -270,6 +293,7 @@ def edit_story(teller: Teller, story: Story, draft: StoryDraft) -> Story:
         raise NotFound("Story not found.")
     if story.status not in EDITABLE:
         raise NotAllowed("This story can no longer be edited. You can still withdraw it.")
+    _check_may_post(teller.user if story.author_id else None, story.client_key)
     _apply_draft(story, draft)
     story.status = Status.PENDING
     story.version += 1
@@ -528,9 +552,14 @@ def add_reply(
     reader_id: str,
     teller: Teller,
     show_handle: bool = False,
+    client_key: str | None = None,
 ) -> Reply:
-    """Add a reply for review, under the person's stable alias in this thread."""
-    _check_may_post(author)
+    """Add a reply under the person's stable alias in this thread.
+
+    Pre-moderated, unless the reply policy (forum/moderation/sanctions.py) trusts the author:
+    then it appears at once and waits in the queue for a moderator's look.
+    """
+    _check_may_post(author, client_key)
     if not form_token or len(form_token) < 20:
         raise Invalid("This form is out of date. Check your reply and send it again", field="body")
     digest = token_hash(form_token)
@@ -541,6 +570,11 @@ def add_reply(
     body = clean_text(body)
     if not body:
         raise Invalid("Enter your reply", field="body")
+    outcome = _watched(body, "body", watched_words.all_words())
+    body = outcome.text
+    in_crisis = crisis.has_crisis_language(body)
+    review_first = in_crisis or outcome.needs_review
+    at_once = sanctions.reply_starts_published(author, needs_review=review_first)
     reply = Reply(
         story_id=story.id,
         body=body,
@@ -549,8 +583,11 @@ def add_reply(
         show_handle=bool(show_handle and author),
         alias=_alias_for(story, thread_key(story, author, reader_id, teller)),
         form_token_hash=digest,
-        crisis_flagged=crisis.has_crisis_language(body),
-        status=Status.PENDING,
+        crisis_flagged=in_crisis,
+        status=Status.PUBLISHED if at_once else Status.PENDING,
+        published_at=utcnow() if at_once else None,
+        awaiting_review=at_once,
+        client_key=client_key,
     )
     db.session.add(reply)
     try:

@@ -25,7 +25,8 @@ from wtforms import SelectChoice
 from forum.errors import Invalid
 from forum.extensions import limiter
 from forum.forms import keeps_input_on_csrf_failure
-from forum.safety.client_key import request_reaction_key
+from forum.moderation.sanctions import Sanctioned
+from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
 from forum.stories import feeds, services
 from forum.stories.content import ATTRIBUTION_LABELS, FORMAT_LABELS, PROMPTS, SETTING_LABELS
@@ -296,8 +297,9 @@ def reply(story_id: int):
             sent = services.add_reply(
                 story.id, user, form.body.data, form.form_token.data or "",
                 reader_id=_reader_id(), teller=teller, show_handle=bool(form.show_handle.data),
+                client_key=request_ban_key(),
             )  # fmt: skip
-        except Invalid as error:
+        except (Invalid, Sanctioned) as error:
             form.add_error(error.field, error.message)
         else:
             flash(REPLY_SENT if sent.status is not Status.PUBLISHED else REPLY_UP, "success")
