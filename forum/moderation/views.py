@@ -142,6 +142,7 @@ def _account_page(user, note_form=None, sanction_form=None, status: int = 200):
         note_form=note_form or NoteForm(prefix="note", formdata=None),
         sanction_form=sanction_form,
         lift_form=Reasoned(prefix="lift", formdata=None),
+        form=note_form if note_form is not None and note_form.errors else sanction_form,
     ), status  # fmt: skip
 
 

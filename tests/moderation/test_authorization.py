@@ -85,9 +85,12 @@ def world(app):
                 "moderation.item": {"kind": "story", "item_id": pending.id},
                 "moderation.act": {"kind": "story", "item_id": pending.id, "action": "approve"},
                 "moderation.receipt": {"story_id": owned.id},
+                "taxonomy.edit": {"slug": "not-heard"},
+                "taxonomy.retire": {"slug": "not-heard", "change": "retire"},
             },
             "user_id": wren.id, "sanction_id": sanction.id, "word_id": word.id,
             "template_id": template_id, "story_id": owned.id, "resource_id": 1, "slug": "x",
+            "change": "retire",
             "ids": (heron.id, keeper.id, steward.id),
         }  # fmt: skip
 

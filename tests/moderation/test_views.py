@@ -218,6 +218,7 @@ def test_account_page_notes_and_sanctions(app, site):
         prefix="sanction",
     )
     assert empty.status_code == 400 and "Enter a number of days" in empty.get_data(as_text=True)
+    assert "<title>Error: " in empty.get_data(as_text=True)
     done = post(
         client,
         f"/moderation/accounts/{site.heron}/sanctions",
