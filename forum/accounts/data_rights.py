@@ -17,6 +17,7 @@ from forum.db import db, utcnow
 from forum.errors import Invalid
 from forum.moderation.services import audit
 from forum.stories.models import Reaction, Reply, Story
+from forum.stories.services import story_record
 
 
 def _reauthenticate(user: User, password: str) -> None:
@@ -26,33 +27,6 @@ def _reauthenticate(user: User, password: str) -> None:
 
 def _date(value) -> str | None:
     return value.isoformat() if value else None
-
-
-def _story_record(story: Story) -> dict:
-    return {
-        "id": story.id,
-        "kind": story.kind.value,
-        "status": story.status.value,
-        "title": story.title,
-        "body": story.body,
-        "answers": {a.prompt: a.body for a in story.answers},
-        "what_helped_instead": story.helped_instead,
-        "harm_tags": {st.tag.slug: st.impact for st in story.story_tags if st.tag.kind == "harm"},
-        "practice_tags": [st.tag.slug for st in story.story_tags if st.tag.kind == "practice"],
-        "content_notes": story.content_note_slugs,
-        "context": {
-            "kind_of_therapy": story.therapy_kind,
-            "setting": story.setting.value if story.setting else None,
-            "format": story.format.value if story.format else None,
-            "roughly_when": story.roughly_when,
-            "kind_of_problem": story.problem_kind.slug if story.problem_kind else None,
-            "who_caused_it": story.attribution.value if story.attribution else None,
-        },
-        "show_handle": story.show_handle,
-        "message_from_moderators": story.moderator_message,
-        "submitted_at": _date(story.submitted_at),
-        "published_at": _date(story.published_at),
-    }
 
 
 def export_data(user: User, password: str) -> dict:
@@ -73,7 +47,7 @@ def export_data(user: User, password: str) -> dict:
             "taking_a_break_until": _date(user.break_until),
             "suspended_until": _date(user.suspended_until),
         },
-        "stories": [_story_record(story) for story in stories],
+        "stories": [story_record(story) for story in stories],
         "replies": [
             {
                 "id": reply.id,

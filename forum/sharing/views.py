@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
@@ -212,6 +223,17 @@ def erase(story_id: int):
         flash("Your story and every reply to it have been erased.", "success")
         return _back(author_id)
     return render_template("sharing/erase.html", form=form, story=story, title="Erase your story")
+
+
+@bp.get("/status/<int:story_id>/download")
+def download(story_id: int):
+    """Everything the teller wrote in one story, as a JSON file (their copy to keep)."""
+    record = services.export_story(_teller(), story_id)
+    return Response(
+        json.dumps(record, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="heard-story-{story_id}.json"'},
+    )
 
 
 @bp.get("/account/stories")

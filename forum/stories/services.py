@@ -322,6 +322,43 @@ def erase_story(teller: Teller, story: Story) -> None:
     db.session.commit()
 
 
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def story_record(story: Story) -> dict:
+    """A story as its teller may download it: every field they wrote, nothing else."""
+    return {
+        "id": story.id,
+        "kind": story.kind.value,
+        "status": story.status.value,
+        "title": story.title,
+        "body": story.body,
+        "answers": {a.prompt: a.body for a in story.answers},
+        "what_helped_instead": story.helped_instead,
+        "harm_tags": {st.tag.slug: st.impact for st in story.story_tags if st.tag.kind == "harm"},
+        "practice_tags": [st.tag.slug for st in story.story_tags if st.tag.kind == "practice"],
+        "content_notes": story.content_note_slugs,
+        "context": {
+            "kind_of_therapy": story.therapy_kind,
+            "setting": story.setting.value if story.setting else None,
+            "format": story.format.value if story.format else None,
+            "roughly_when": story.roughly_when,
+            "kind_of_problem": story.problem_kind.slug if story.problem_kind else None,
+            "who_caused_it": story.attribution.value if story.attribution else None,
+        },
+        "show_handle": story.show_handle,
+        "message_from_moderators": story.moderator_message,
+        "submitted_at": _iso(story.submitted_at),
+        "published_at": _iso(story.published_at),
+    }
+
+
+def export_story(teller: Teller, story_id: int) -> dict:
+    """One story as a download for its teller (with or without an account)."""
+    return story_record(get_own_story(teller, story_id))
+
+
 # --- Reading ---------------------------------------------------------------------------------
 
 
