@@ -32,8 +32,10 @@ setup-db: install
 run: setup-db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# Two workers: the suite is CPU-bound and CI has two cores (PYTEST_ARGS to override).
+PYTEST_ARGS ?= -n 2
 test: install-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

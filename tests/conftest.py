@@ -7,9 +7,11 @@ missing PostgreSQL, Redis or Chromium is a failure, never a silent skip.
 from __future__ import annotations
 
 import os
+from functools import cache
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from forum import create_app
 from forum.config import normalise_database_url
@@ -18,7 +20,25 @@ from forum.db import db
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ENGINES = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
+# Under pytest-xdist each worker ("gw0", "gw1", ...) gets a PostgreSQL database of its own.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 _pg_schema_ready = False
+
+
+@cache
+def postgresql_url() -> str:
+    """This worker's PostgreSQL database, created next to TEST_DATABASE_URL's if needed."""
+    url = make_url(normalise_database_url(TEST_DATABASE_URL))
+    if not WORKER:
+        return url.render_as_string(hide_password=False)
+    name = f"{url.database}_{WORKER}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if found.scalar() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -70,7 +90,7 @@ def database_uri(engine_name, tmp_path) -> str:
     """A fresh, empty database for one test."""
     if engine_name == "sqlite":
         return f"sqlite:///{tmp_path / 'heard-test.sqlite3'}"
-    return normalise_database_url(TEST_DATABASE_URL)
+    return postgresql_url()
 
 
 @pytest.fixture
