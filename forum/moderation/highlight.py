@@ -56,9 +56,10 @@ def find_spans(text: str, words: list[WatchedWord]) -> list[Span]:
 
 
 def _mark(text: str, span: Span) -> Markup:
-    return Markup('<mark class="mark--{}" title="{}">{}</mark>').format(
-        span.kind, span.label, text[span.start : span.end]
-    )
+    # The kind is said in words for screen readers, and shown by colour and underline style.
+    return Markup(
+        '<mark class="mark--{}" title="{}">{}<span class="visually-hidden"> ({})</span></mark>'
+    ).format(span.kind, span.label, text[span.start : span.end], span.label)
 
 
 def _plain(segment: str) -> Markup:

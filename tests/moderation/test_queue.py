@@ -89,8 +89,9 @@ def test_matches_are_marked_in_context_and_escaped(admin):
     assert kinds == {"crisis", "identifier", "watched"}
     html = "".join(str(e) for e in item.excerpts)
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert '<mark class="mark--identifier"' in html and ">Dr Smith</mark>" in html
-    assert ">1d10t</mark>" in html and ">want to die</mark>" in html
+    assert '<mark class="mark--identifier"' in html and ">Dr Smith<span" in html
+    assert ">1d10t<span" in html and ">want to die<span" in html
+    assert '<span class="visually-hidden"> (Crisis language: suicidal thoughts)</span></mark>' in html
     assert "May identify someone" in item.why and "Watched words" in item.why
 
 
