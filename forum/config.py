@@ -130,7 +130,8 @@ class ProductionConfig(Config):
         if key.strip().lower() in DEFAULT_SECRET_KEYS or len(key) < 32:
             raise ConfigError(
                 "Set FORUM_SECRET_KEY to a long random value (at least 32 characters), "
-                'for example the output of: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+                "for example the output of: "
+                'python -c "import secrets; print(secrets.token_urlsafe(48))"'
             )
         if config.get("DEBUG"):
             raise ConfigError("Debug mode must be off in production.")

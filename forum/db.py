@@ -90,7 +90,7 @@ def _sqlite_on_begin(conn) -> None:
 
 def init_write_intent(app) -> None:
     """Mark requests with safe methods as read-only units of work for SQLite."""
-    from flask import request  # noqa: PLC0415 - flask is only needed when wiring an app
+    from flask import request
 
     @app.before_request
     def _set_write_intent() -> None:

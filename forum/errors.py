@@ -54,7 +54,8 @@ ERROR_PAGES = {
 
 
 FALLBACK_PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
-<title>Something went wrong – Heard</title></head><body><main><h1>Something went wrong on our side</h1>
+<title>Something went wrong – Heard</title></head><body><main>
+<h1>Something went wrong on our side</h1>
 <p>Please try again in a few minutes. If you need help now, call your local emergency number.</p>
 <p><a href="/help">Get help now</a> · <a href="/exit">Exit this page</a></p></main></body></html>"""
 

@@ -36,6 +36,7 @@ NAV_LINKS = (
     ("resources.index", "Resources"),
 )
 
+
 def field_anchor(form, name: str) -> str:
     """The id an error-summary link should point at: the field, or its first option."""
     field = form._fields.get(name)

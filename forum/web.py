@@ -5,21 +5,20 @@ from __future__ import annotations
 from flask import Flask
 
 from forum import db as database
-from forum.accounts.views import bp as accounts_bp
 from forum.accounts.session import init_login
+from forum.accounts.views import bp as accounts_bp
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
 from forum.moderation.views import bp as moderation_bp
 from forum.pages.views import bp as pages_bp
 from forum.resources.views import bp as resources_bp
-from forum.sharing.views import bp as sharing_bp
-from forum.stories.views import bp as stories_bp
-from forum.taxonomy.views import bp as taxonomy_bp
 from forum.safety.client_key import warm_secret_of_the_day
 from forum.safety.headers import init_headers
 from forum.safety.logs import init_logging
+from forum.sharing.views import bp as sharing_bp
+from forum.stories.views import bp as stories_bp
+from forum.taxonomy.views import bp as taxonomy_bp
 from forum.templating import init_templating
-
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"

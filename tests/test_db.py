@@ -40,8 +40,8 @@ def _begins(app, fn) -> list[str]:
 
 
 def test_posts_begin_immediate_and_pages_begin_deferred(sqlite_only, app, client):
-    from tests.factories import make_user  # noqa: PLC0415
-    from tests.web import csrf_token  # noqa: PLC0415
+    from tests.factories import make_user
+    from tests.web import csrf_token
 
     with app.app_context():
         make_user("heron")
@@ -72,9 +72,9 @@ def test_a_second_writer_waits_instead_of_failing(sqlite_only, ctx):
 
 
 def test_foreign_keys_are_enforced(ctx):
-    from forum.accounts.models import RecoveryCode  # noqa: PLC0415
+    from forum.accounts.models import RecoveryCode
 
     db.session.add(RecoveryCode(user_id=424242, code_hash="x" * 64))
-    with pytest.raises(Exception, match="(?i)foreign key"):
+    with pytest.raises(Exception, match=r"(?i)foreign key"):
         db.session.commit()
     db.session.rollback()

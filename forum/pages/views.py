@@ -50,7 +50,7 @@ def safety():
 
 
 @bp.get("/help")
-def help():  # noqa: A001 - the endpoint name is part of the public URL contract
+def help():
     """Crisis help now, for the reader's region."""
     region = request.args.get("region")
     if region in REGIONS:
@@ -67,7 +67,7 @@ def help():  # noqa: A001 - the endpoint name is part of the public URL contract
 
 
 @bp.get("/exit")
-def exit():  # noqa: A001 - the endpoint name matches the public URL
+def exit():
     """Quick exit: end this browser's session and leave for a neutral site.
 
     A GET on purpose (GOV.UK's pattern: a plain link that works without JavaScript); all it

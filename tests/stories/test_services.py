@@ -304,7 +304,10 @@ def test_no_reactions_or_replies_on_locked_or_missing_stories(tags):
         services.react(999_999, ReactionKind.HEAR, "u:1")
 
 
-def _reply(story, reader, token, teller=services.Teller(), author=None):
+NOBODY = services.Teller()
+
+
+def _reply(story, reader, token, teller=NOBODY, author=None):
     return services.add_reply(story.id, author, "You are not alone.", token * 32,
                               reader_id=reader, teller=teller)  # fmt: skip
 
