@@ -143,8 +143,11 @@ class ContextFactory:
         self._live = live
         self.made: list[tuple[object, Watch]] = []
 
-    def __call__(self, **options):
-        """A new context on the live server; options go to browser.new_context."""
+    def __call__(self, axe: bool = True, **options):
+        """A new context on the live server; options go to browser.new_context.
+
+        axe=False leaves axe out: a page then loads without parsing its 650 KB (crawls).
+        """
         options.setdefault("base_url", self._live.base_url)
         options.setdefault("service_workers", "block")
         context = self._browser.new_context(**options)
@@ -214,7 +217,8 @@ class ContextFactory:
         context.on("console", on_console)
         context.on("weberror", lambda error: watch.page_errors.append(str(error.error)))
         context.on("dialog", on_dialog)
-        context.add_init_script(path=str(AXE_JS))
+        if axe:
+            context.add_init_script(path=str(AXE_JS))
         self.made.append((context, watch))
         return context
 
@@ -240,3 +244,9 @@ def new_context(browser, live_server):
     problems = factory.close_and_check()
     if problems:
         pytest.fail("browser problems:\n" + "\n".join(sorted(set(problems))), pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register `slow`: the crawls and the payload sweep (about half of this folder's time);
+    `pytest tests/browser -m "not slow"` leaves them out while working on a page."""
+    config.addinivalue_line("markers", "slow: a long browser sweep (crawls, payload corpora)")
