@@ -8,13 +8,12 @@ from sqlalchemy import event, text
 from forum.db import db
 
 
-@pytest.fixture
-def sqlite_only(engine_name):
-    if engine_name != "sqlite":
-        pytest.skip("SQLite-specific settings")
+# These settings are SQLite's own: run them on SQLite only, whatever TEST_DATABASE_URL says.
+sqlite_only = pytest.mark.parametrize("engine_name", ["sqlite"])
 
 
-def test_sqlite_connections_are_safe(sqlite_only, ctx):
+@sqlite_only
+def test_sqlite_connections_are_safe(ctx):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -39,7 +38,8 @@ def _begins(app, fn) -> list[str]:
     return seen
 
 
-def test_posts_begin_immediate_and_pages_begin_deferred(sqlite_only, app, client):
+@sqlite_only
+def test_posts_begin_immediate_and_pages_begin_deferred(app, client):
     from tests.factories import make_user
     from tests.web import csrf_token
 
@@ -54,7 +54,8 @@ def test_posts_begin_immediate_and_pages_begin_deferred(sqlite_only, app, client
     assert "BEGIN IMMEDIATE" not in page
 
 
-def test_a_second_writer_waits_instead_of_failing(sqlite_only, ctx):
+@sqlite_only
+def test_a_second_writer_waits_instead_of_failing(ctx):
     """With BEGIN IMMEDIATE a writer holds the lock from the start; another writer waits
     for busy_timeout rather than reading a stale snapshot and failing half-way."""
     db.session.execute(text("CREATE TABLE IF NOT EXISTS probe (n INTEGER)"))
