@@ -7,7 +7,6 @@ from sqlalchemy import event, text
 
 from forum.db import db
 
-
 # These settings are SQLite's own: run them on SQLite only, whatever TEST_DATABASE_URL says.
 sqlite_only = pytest.mark.parametrize("engine_name", ["sqlite"])
 
