@@ -65,7 +65,6 @@ class Config:
     LIMIT_SIGN_IN = "10 per minute;40 per hour"
     LIMIT_SIGN_UP = "5 per hour;20 per day"
     LIMIT_RECOVERY = "5 per 15 minutes;20 per day"
-    LIMIT_HANDLE_CHECK = "30 per hour"
 
     # Hops of trusted reverse proxies in front of Heard; 0 means use the connection address.
     TRUSTED_PROXY_HOPS = 0
