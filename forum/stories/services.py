@@ -436,6 +436,7 @@ def published_stories(
     after: Cursor | None = None,
     limit: int = PAGE_SIZE,
     featured_only: bool = False,
+    pinned_only: bool = False,
 ) -> StoryPage:
     """Published stories, newest first, filtered; a bounded number of queries per page.
 
@@ -445,6 +446,8 @@ def published_stories(
     query = _filtered(select(Story), filters)
     if featured_only:
         query = query.where(Story.featured.is_(True))
+    if pinned_only:
+        query = query.where(Story.pinned.is_(True))
     if after is not None:
         query = query.where(
             or_(

@@ -173,7 +173,10 @@ def index():
     hidden = [s for s in reader_hidden_tags() if s in tags.by_slug]
     chosen = parse_filters(request.args, tags.vocabulary)
     filters = parse_filters(request.args, tags.vocabulary, hidden)
-    page = services.published_stories(filters, after=parse_cursor(request.args.get("after")))
+    after = parse_cursor(request.args.get("after"))
+    page = services.published_stories(filters, after=after)
+    # Stories moderators pinned lead the first page (they also keep their place by date).
+    pinned = [] if after else services.published_stories(filters, limit=3, pinned_only=True).stories
     total = services.count_published_stories(filters)
     pairs = _filter_pairs(chosen)
     active = [
@@ -187,6 +190,7 @@ def index():
         title=heading,
         heading=heading,
         page=page,
+        pinned=pinned,
         older=older,
         active=active,
         chosen=chosen,

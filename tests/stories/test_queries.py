@@ -29,8 +29,8 @@ PRACTICE = ["nature", "peer-support-group", "movement"]
 # (User.recovery_codes is selectin-loaded with every author), the count.
 CEILINGS = {
     "/": 7,
-    "/stories": 9,
-    "/stories?tag=not-heard&exclude=prejudice&type=experience": 9,
+    "/stories": 11,  # 9, plus the pinned stories and their tags on the first page
+    "/stories?tag=not-heard&exclude=prejudice&type=experience": 11,
     "/stories/{story}": 9,  # 8, plus one for the resources panel (forum/resources)
     "/tags": 5,
     "/tags/not-heard": 6,  # + the resources for the tag

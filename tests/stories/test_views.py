@@ -1015,3 +1015,19 @@ def test_published_tag_stories_pages_and_excludes(app, tags):
         assert [s.id for s in rest.stories] == [ids[1], ids[0]]
         hidden = services.published_tag_stories(tag, exclude=("got-worse",))
         assert other not in [s.id for s in hidden.stories]
+
+
+def test_pinned_stories_lead_the_first_page_only(app, client):
+    with app.app_context():
+        load_tags()
+        pinned = make_story(title="Read this first", status=Status.PUBLISHED)
+        pinned.pinned = True
+        make_story(title="An ordinary story", status=Status.PUBLISHED)
+        db.session.commit()
+    html = client.get("/stories").get_data(as_text=True)
+    assert "Pinned by the moderators" in html
+    assert html.index("Read this first") < html.index("All stories")
+    cursor = "9999999999999999-999999"
+    assert "Pinned by the moderators" not in client.get(f"/stories?after={cursor}").get_data(
+        as_text=True
+    )
