@@ -32,6 +32,7 @@ from forum.accounts.session import current_token, sign_in, sign_out
 from forum.errors import DomainError
 from forum.extensions import limiter
 from forum.forms import keeps_input_on_csrf_failure
+from forum.moderation import sanctions
 from forum.safety.redirects import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -109,7 +110,11 @@ def recover():
 @login_required
 def account():
     """The account page: handle, recovery codes left, and what can be done."""
-    return render_template("accounts/account.html", logout_form=PlainForm())
+    return render_template(
+        "accounts/account.html",
+        logout_form=PlainForm(),
+        warnings=sanctions.warnings_for(current_user),
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -239,3 +239,20 @@ def reply_starts_published(author: User | None, *, needs_review: bool) -> bool:
     if needs_review or not current_app.config["REPLY_POST_MODERATION"]:
         return False
     return is_trusted(author)
+
+
+def warnings_for(user: User, days: int = 90) -> list[Sanction]:
+    """The warnings an account received recently, newest first, for the member to read."""
+    since = utcnow() - timedelta(days=days)
+    return list(
+        db.session.scalars(
+            select(Sanction)
+            .where(
+                Sanction.user_id == user.id,
+                Sanction.kind == SanctionKind.WARN,
+                Sanction.lifted_at.is_(None),
+                Sanction.created_at >= since,
+            )
+            .order_by(Sanction.created_at.desc())
+        )
+    )

@@ -15,6 +15,7 @@ from forum.moderation import sanctions
 from forum.moderation.models import Sanction, SanctionKind
 from tests.factories import PASSWORD, make_story, make_user
 from tests.moderation.conftest import entries, make_reply, published_story
+from tests.web import sign_in
 
 
 def _sessions(user) -> int:
@@ -181,3 +182,15 @@ def test_sanctions_are_listed_newest_first(moderator, member):
         SanctionKind.SUSPEND, SanctionKind.WARN,
     ]  # fmt: skip
     assert db.session.scalar(select(func.count(Sanction.id))) == 2
+
+
+def test_a_warned_member_reads_the_warning_on_their_account_page(app):
+    with app.app_context():
+        keeper = make_user("keeper", role=Role.MODERATOR)
+        member = make_user("wren")
+        sanctions.warn(keeper, member.id, "Please do not name the clinic")
+    client = app.test_client()
+    sign_in(client, "wren", PASSWORD)
+    html = client.get("/account").get_data(as_text=True)
+    assert "A message from the moderators" in html
+    assert "Please do not name the clinic" in html and "keeper" not in html
