@@ -219,17 +219,25 @@ def submit_story(
     _apply_draft(story, draft)
     if author is None:
         story.status_token_hash = token_hash(_status_token(form_token))
-    db.session.add(story)
+    return _submitted(_insert_once(story, digest), form_token)
+
+
+def _insert_once(item: Story | Reply, digest: str) -> Story | Reply:
+    """Commit a new story or reply; if a concurrent submit of the same form won, return it.
+
+    The unique form-token hash is what makes a double submit produce one row.
+    """
+    db.session.add(item)
     try:
         db.session.commit()
     except IntegrityError:
-        # Two submits raced; the first one won and is the story.
         db.session.rollback()
-        existing = db.session.scalar(select(Story).where(Story.form_token_hash == digest))
+        model = type(item)
+        existing = db.session.scalar(select(model).where(model.form_token_hash == digest))
         if existing is None:
             raise
-        return _submitted(existing, form_token)
-    return _submitted(story, form_token)
+        return existing
+    return item
 
 
 def _submitted(story: Story, form_token: str) -> Submitted:
@@ -629,16 +637,7 @@ def add_reply(
         awaiting_review=at_once,
         client_key=client_key,
     )
-    db.session.add(reply)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        existing = db.session.scalar(select(Reply).where(Reply.form_token_hash == digest))
-        if existing is None:
-            raise
-        return existing
-    return reply
+    return _insert_once(reply, digest)
 
 
 # --- Reading: counts for listings (read-only) ---------------------------------------------------
