@@ -15,6 +15,7 @@ from forum.accounts.models import BREAK_DAYS, RecoveryCode, Role, User
 from forum.accounts.services import revoke_sessions
 from forum.db import db, utcnow
 from forum.errors import Invalid
+from forum.moderation.models import Report
 from forum.moderation.services import audit
 from forum.stories.models import Reaction, Reply, Story
 from forum.stories.services import story_record
@@ -36,6 +37,9 @@ def export_data(user: User, password: str) -> dict:
     replies = db.session.scalars(select(Reply).where(Reply.author_id == user.id).order_by(Reply.id))
     reactions = db.session.scalars(
         select(Reaction).where(Reaction.actor_key == f"u:{user.id}").order_by(Reaction.id)
+    )
+    reports = db.session.scalars(
+        select(Report).where(Report.reporter_key == f"u:{user.id}").order_by(Report.id)
     )
     return {
         "exported_at": utcnow().isoformat(),
@@ -62,6 +66,16 @@ def export_data(user: User, password: str) -> dict:
         "reactions": [
             {"story_id": r.story_id, "kind": r.kind.value, "created_at": _date(r.created_at)}
             for r in reactions
+        ],
+        "reports_you_made": [
+            {
+                "story_id": r.story_id,
+                "reply_id": r.reply_id,
+                "reason": r.reason.value,
+                "detail": r.detail,
+                "created_at": _date(r.created_at),
+            }
+            for r in reports
         ],
     }
 
@@ -94,6 +108,8 @@ def delete_account(user: User, password: str, erase_posts: bool) -> None:
                 item.author_id = None
                 item.show_handle = False
     db.session.execute(delete(Reaction).where(Reaction.actor_key == f"u:{user.id}"))
+    if erase_posts:
+        db.session.execute(delete(Report).where(Report.reporter_key == f"u:{user.id}"))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     revoke_sessions(user)
     placeholder = f"deleted-{secrets.token_hex(8)}"

@@ -12,6 +12,7 @@ from forum.accounts.models import AccountSession, RecoveryCode, User
 from forum.db import db
 from forum.errors import Invalid, NotAllowed
 from forum.moderation.models import AuditEntry
+from forum.moderation.reports import file_report
 from forum.stories import services as stories
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story
 from tests.factories import PASSWORD, load_tags, make_story, make_user
@@ -33,6 +34,7 @@ def writer(ctx):
     stories.add_reply(mine.id, make_user("wren"), "Someone else's reply", "b" * 32,
                       reader_id="w", teller=stories.Teller())  # fmt: skip
     stories.react(theirs.id, ReactionKind.HEAR, f"u:{user.id}")
+    file_report(user, "", "story", theirs.id, "unkind", f"Report: {SECRET_WORDS}")
     services.start_session(user)
     return user
 
@@ -64,6 +66,7 @@ def test_export_holds_mine_and_nothing_of_anyone_else(writer):
     assert data["stories"][0]["answers"] == {"affected": SECRET_WORDS}
     assert [r["body"] for r in data["replies"]] == [f"Reply: {SECRET_WORDS}"]
     assert [r["kind"] for r in data["reactions"]] == ["hear"]
+    assert [r["detail"] for r in data["reports_you_made"]] == [f"Report: {SECRET_WORDS}"]
     assert "Someone else's reply" not in text and "Theirs" not in text
     assert "egret" not in text and "wren" not in text
     assert "password" not in text and "$argon2" not in text
