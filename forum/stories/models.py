@@ -168,6 +168,13 @@ class Story(TimestampMixin, db.Model):
         return self.status is Status.PUBLISHED
 
     @property
+    def status_label(self) -> str:
+        """The status in plain words for its teller, saying when reports hid it for review."""
+        if self.status is Status.REMOVED and self.hidden_pending_review:
+            return "Hidden while a moderator looks at reports about it"
+        return self.status.label
+
+    @property
     def harm_tags(self) -> list[Tag]:
         """The harm-type tags, in the teller's order."""
         return [st.tag for st in self.story_tags if st.tag.kind == "harm"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from forum.db import db
-from forum.stories.models import Story
+from forum.stories.models import Status, Story
 from tests.factories import load_tags
 from tests.sharing.flow import sent_code, share
 from tests.web import post_form
@@ -43,3 +43,13 @@ def test_the_code_holder_erases_it_and_twice_is_harmless(app, client):
     with app.app_context():
         assert db.session.scalar(select(func.count(Story.id))) == 0
     assert holder.get(f"/status/{story_id}/erase").status_code == 404
+
+
+def test_a_story_hidden_by_reports_says_so_to_its_teller(app, client):
+    story_id, holder = _opened_story(app, client)
+    with app.app_context():
+        story = db.session.get(Story, story_id)
+        story.status, story.hidden_pending_review = Status.REMOVED, True
+        db.session.commit()
+    html = holder.get("/status").get_data(as_text=True)
+    assert "Hidden while a moderator looks at reports about it" in html
