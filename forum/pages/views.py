@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from forum.accounts.session import sign_out
 from forum.pages import help as help_lines
 from forum.stories.forms import reader_hidden_tags
-from forum.stories.services import StoryFilters, published_stories
+from forum.stories.reading import StoryFilters, published_stories
 from forum.templating import REGIONS, current_region
 
 bp = Blueprint("pages", __name__)

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from forum.forms import BaseForm, MultiCheckboxField
 from forum.stories.models import Format, ReactionKind, Setting, StoryKind
-from forum.stories.services import Cursor, StoryFilters
+from forum.stories.reading import Cursor, StoryFilters
 from forum.taxonomy.services import SLUG_PATTERN
 
 # Database ids are 32-bit integers on PostgreSQL; anything larger cannot exist.

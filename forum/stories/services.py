@@ -1,7 +1,7 @@
-"""Story rules: submitting, the teller's own actions, replies, reactions and what readers see.
+"""Story rules: submitting, the teller's own actions, replies and reactions.
 
-Only published content is visible to readers, and every derived view (counts, feeds, tag
-pages, aliases) checks visibility first (SECURITY.md §2, CVE-2026-32620).
+What readers see (published listings, counts, keyset pages) is in forum/stories/reading.py.
+Responses are only ever accepted on published, unlocked stories; everything fails closed.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -38,9 +37,8 @@ from forum.stories.models import (
     StoryTag,
     ThreadAlias,
 )
-from forum.taxonomy.models import ProblemKind, Tag, TagKind
+from forum.taxonomy.models import ProblemKind, Tag
 
-PAGE_SIZE = 20
 EDITABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
 
 
@@ -367,168 +365,6 @@ def export_story(teller: Teller, story_id: int) -> dict:
     return story_record(get_own_story(teller, story_id))
 
 
-# --- Reading ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoryFilters:
-    """The /stories filters of the public URL contract."""
-
-    kind: StoryKind | None = None
-    tags: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    practice: tuple[str, ...] = ()
-    setting: str | None = None
-    format: str | None = None
-    problem_kind: str | None = None
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where the next page starts: the last story's publication time and id (a keyset)."""
-
-    published_at: datetime
-    story_id: int
-
-    def encode(self) -> str:
-        """As a URL parameter."""
-        return f"{int(self.published_at.timestamp() * 1_000_000)}-{self.story_id}"
-
-    @classmethod
-    def decode(cls, raw: str | None) -> Cursor | None:
-        """Parse a URL parameter; anything malformed means the first page."""
-        try:
-            micros, story_id = (raw or "").split("-")
-            stamp = datetime.fromtimestamp(int(micros) / 1_000_000, UTC)
-            return cls(published_at=stamp, story_id=int(story_id))
-        except (ValueError, OverflowError, OSError):
-            return None
-
-
-@dataclass(frozen=True)
-class StoryPage:
-    """One page of stories, and the cursor of the next page if there is one."""
-
-    stories: list[Story]
-    next_cursor: Cursor | None
-
-
-def _has_tag(slugs):
-    return exists().where(
-        StoryTag.story_id == Story.id, StoryTag.tag_id == Tag.id, Tag.slug.in_(slugs)
-    )
-
-
-def _filtered(query, filters: StoryFilters):
-    """Published stories matching the filters: the one place the filter rules live."""
-    query = query.where(Story.status == Status.PUBLISHED)
-    if filters.kind:
-        query = query.where(Story.kind == filters.kind)
-    if filters.tags:
-        query = query.where(_has_tag(filters.tags))
-    if filters.practice:
-        query = query.where(_has_tag(filters.practice))
-    if filters.exclude:
-        query = query.where(~_has_tag(filters.exclude))
-    if filters.setting:
-        query = query.where(Story.setting == filters.setting)
-    if filters.format:
-        query = query.where(Story.format == filters.format)
-    if filters.problem_kind:
-        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
-    return query
-
-
-def published_stories(
-    filters: StoryFilters = StoryFilters(),
-    after: Cursor | None = None,
-    limit: int = PAGE_SIZE,
-    featured_only: bool = False,
-    pinned_only: bool = False,
-) -> StoryPage:
-    """Published stories, newest first, filtered; a bounded number of queries per page.
-
-    Tags within one filter are alternatives (any of them); `exclude` removes a story that
-    carries any excluded tag.
-    """
-    query = _filtered(select(Story), filters)
-    if featured_only:
-        query = query.where(Story.featured.is_(True))
-    if pinned_only:
-        query = query.where(Story.pinned.is_(True))
-    if after is not None:
-        query = query.where(
-            or_(
-                Story.published_at < after.published_at,
-                and_(Story.published_at == after.published_at, Story.id < after.story_id),
-            )
-        )
-    query = (
-        query.options(selectinload(Story.story_tags))
-        .order_by(Story.published_at.desc(), Story.id.desc())
-        .limit(limit + 1)
-    )
-    stories = list(db.session.scalars(query))
-    next_cursor = None
-    if len(stories) > limit:
-        stories = stories[:limit]
-        last = stories[-1]
-        next_cursor = Cursor(last.published_at, last.id)
-    return StoryPage(stories=stories, next_cursor=next_cursor)
-
-
-def get_published_story(story_id: int) -> Story:
-    """A published story for readers; anything else is NotFound, whoever asks."""
-    story = db.session.scalar(
-        select(Story)
-        .where(Story.id == story_id, Story.status == Status.PUBLISHED)
-        .options(selectinload(Story.story_tags), selectinload(Story.answers))
-    )
-    if story is None:
-        raise NotFound("Story not found.")
-    return story
-
-
-def published_replies(story: Story) -> list[Reply]:
-    """The published replies of a published story, oldest first."""
-    if not story.is_published:
-        return []
-    return list(
-        db.session.scalars(
-            select(Reply)
-            .where(Reply.story_id == story.id, Reply.status == Status.PUBLISHED)
-            .order_by(Reply.published_at, Reply.id)
-        )
-    )
-
-
-def tag_counts() -> dict[str, int]:
-    """How many published stories carry each tag (tags with none are left out)."""
-    rows = db.session.execute(
-        select(Tag.slug, func.count(StoryTag.story_id))
-        .join(StoryTag, StoryTag.tag_id == Tag.id)
-        .join(Story, Story.id == StoryTag.story_id)
-        .where(Story.status == Status.PUBLISHED)
-        .group_by(Tag.slug)
-    )
-    return {slug: count for slug, count in rows}
-
-
-def reaction_counts(story: Story) -> dict[ReactionKind, int]:
-    """Support reaction counts for a published story; nothing for any other."""
-    counts = dict.fromkeys(ReactionKind, 0)
-    if not story.is_published:
-        return counts
-    rows = db.session.execute(
-        select(Reaction.kind, func.count(Reaction.id))
-        .where(Reaction.story_id == story.id)
-        .group_by(Reaction.kind)
-    )
-    for kind, count in rows:
-        counts[kind] = count
-    return counts
-
-
 # --- Reactions and replies ------------------------------------------------------------------
 
 
@@ -638,48 +474,6 @@ def add_reply(
         client_key=client_key,
     )
     return _insert_once(reply, digest)
-
-
-# --- Reading: counts for listings (read-only) ---------------------------------------------------
-
-
-def count_published_stories(filters: StoryFilters = StoryFilters()) -> int:
-    """How many published stories match the filters, in one query (the /stories heading)."""
-    return db.session.scalar(_filtered(select(func.count(Story.id)), filters)) or 0
-
-
-def tag_page_counts() -> dict[str, int]:
-    """Per tag, how many published stories its tag page lists, in one query.
-
-    A harm tag's page lists "What happened" stories and a practice tag's page lists "What
-    helped" posts, so these can be lower than `tag_counts()`.
-    """
-    rows = db.session.execute(
-        select(Tag.slug, func.count(StoryTag.story_id))
-        .join(StoryTag, StoryTag.tag_id == Tag.id)
-        .join(Story, Story.id == StoryTag.story_id)
-        .where(
-            Story.status == Status.PUBLISHED,
-            or_(
-                and_(Tag.kind == TagKind.HARM, Story.kind == StoryKind.EXPERIENCE),
-                and_(Tag.kind == TagKind.PRACTICE, Story.kind == StoryKind.PRACTICE),
-            ),
-        )
-        .group_by(Tag.slug)
-    )
-    return {slug: count for slug, count in rows}
-
-
-def published_tag_stories(
-    tag: Tag, after: Cursor | None = None, exclude: tuple[str, ...] = (), limit: int = PAGE_SIZE
-) -> StoryPage:
-    """What a tag's page and feed list: "What happened" stories carrying a harm tag, or
-    "What helped" posts carrying a practice tag; published only, newest first."""
-    if tag.kind is TagKind.HARM:
-        filters = StoryFilters(kind=StoryKind.EXPERIENCE, tags=(tag.slug,), exclude=exclude)
-    else:
-        filters = StoryFilters(kind=StoryKind.PRACTICE, practice=(tag.slug,), exclude=exclude)
-    return published_stories(filters, after=after, limit=limit)
 
 
 # --- Sharing: checks before submitting, and a browser's opened stories ----------------------

@@ -28,7 +28,7 @@ from forum.forms import keeps_input_on_csrf_failure
 from forum.moderation.sanctions import Sanctioned
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
-from forum.stories import feeds, services
+from forum.stories import feeds, reading, services
 from forum.stories.content import ATTRIBUTION_LABELS, FORMAT_LABELS, PROMPTS, SETTING_LABELS
 from forum.stories.forms import (
     HIDDEN_TAGS,
@@ -119,7 +119,7 @@ class TagIndex:
         return tag.name if tag else slug
 
 
-def _filter_pairs(filters: services.StoryFilters) -> list[tuple[str, str]]:
+def _filter_pairs(filters: reading.StoryFilters) -> list[tuple[str, str]]:
     pairs = [("type", filters.kind.value)] if filters.kind else []
     pairs += [("tag", s) for s in filters.tags] + [("exclude", s) for s in filters.exclude]
     pairs += [("practice", s) for s in filters.practice]
@@ -146,7 +146,7 @@ def _filter_label(name: str, value: str, tags: TagIndex) -> str:
     }[name]()
 
 
-def _heading(filters: services.StoryFilters, total: int, tags: TagIndex) -> str:
+def _heading(filters: reading.StoryFilters, total: int, tags: TagIndex) -> str:
     noun = "story" if total == 1 else "stories"
     if filters.kind:
         noun = f"“{filters.kind.label}” {noun}"
@@ -174,10 +174,10 @@ def index():
     chosen = parse_filters(request.args, tags.vocabulary)
     filters = parse_filters(request.args, tags.vocabulary, hidden)
     after = parse_cursor(request.args.get("after"))
-    page = services.published_stories(filters, after=after)
+    page = reading.published_stories(filters, after=after)
     # Stories moderators pinned lead the first page (they also keep their place by date).
-    pinned = [] if after else services.published_stories(filters, limit=3, pinned_only=True).stories
-    total = services.count_published_stories(filters)
+    pinned = [] if after else reading.published_stories(filters, limit=3, pinned_only=True).stories
+    total = reading.count_published_stories(filters)
     pairs = _filter_pairs(chosen)
     active = [
         (_filter_label(n, v, tags), _url(".index", [p for p in pairs if p != (n, v)]))
@@ -238,8 +238,8 @@ def _render_story(story: Story, form: ReplyForm):
         title=story.title,
         story=story,
         byline=_byline(story),
-        replies=services.published_replies(story),
-        counts=services.reaction_counts(story),
+        replies=reading.published_replies(story),
+        counts=reading.reaction_counts(story),
         reaction_kinds=list(ReactionKind),
         prompts=PROMPTS,
         settings=SETTING_LABELS,
@@ -252,7 +252,7 @@ def _render_story(story: Story, form: ReplyForm):
 @bp.get(STORY)
 def show(story_id: int):
     """One published story with its published replies, reaction counts and help panel."""
-    story = services.get_published_story(story_id)
+    story = reading.get_published_story(story_id)
     return _render_story(story, ReplyForm(form_token=secrets.token_urlsafe(24)))
 
 
@@ -267,7 +267,7 @@ def _actor_key() -> str:
 @limiter.limit(REACTION_LIMIT, methods=["POST"])
 def react(story_id: int):
     """Add one support reaction; a second of the same kind from the same person adds nothing."""
-    story = services.get_published_story(story_id)
+    story = reading.get_published_story(story_id)
     form = ReactionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -290,7 +290,7 @@ def _reader_id() -> str:
 @limiter.limit(REPLY_LIMIT, methods=["POST"])
 def reply(story_id: int):
     """Send a reply for review; it appears once a moderator has read it."""
-    story = services.get_published_story(story_id)
+    story = reading.get_published_story(story_id)
     form = ReplyForm()
     if form.validate_on_submit():
         user = current_user._get_current_object() if current_user.is_authenticated else None
@@ -330,7 +330,7 @@ def _atom(stories: list[Story], title: str, key: str, self_path: str, html_path:
 @bp.get("/feeds/stories.atom")
 def feed():
     """Atom feed of the newest published stories."""
-    stories = services.published_stories().stories
+    stories = reading.published_stories().stories
     name = current_app.config["SITE_NAME"]
     return _atom(stories, f"{name}: stories", "/feeds/stories", url_for(".feed"), url_for(".index"))
 
@@ -339,7 +339,7 @@ def feed():
 def tag_feed(slug: str):
     """Atom feed of one tag's published stories; unknown or retired tags are not found."""
     tag = taxonomy.get_tag(slug)
-    stories = services.published_tag_stories(tag).stories
+    stories = reading.published_tag_stories(tag).stories
     name = current_app.config["SITE_NAME"]
     return _atom(
         stories,

@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 from forum.accounts.forms import PlainForm
 from forum.errors import DomainError
 from forum.forms import keeps_input_on_csrf_failure
-from forum.stories import services as stories
+from forum.stories import reading
 from forum.stories.forms import parse_cursor, reader_hidden_tags
 from forum.taxonomy import services
 from forum.taxonomy.forms import TagAddForm, TagEditForm
@@ -26,7 +26,7 @@ def index():
         title="Harm types and what helped",
         groups=services.list_groups_with_tags(),
         practices=services.list_practice_tags(),
-        counts=stories.tag_page_counts(),
+        counts=reading.tag_page_counts(),
         hidden=set(reader_hidden_tags()),
     )
 
@@ -42,7 +42,7 @@ def show(slug: str):
     page = older = None
     if tag.slug not in hidden:
         after = parse_cursor(request.args.get("after"))
-        page = stories.published_tag_stories(tag, after=after, exclude=hidden)
+        page = reading.published_tag_stories(tag, after=after, exclude=hidden)
         if page.next_cursor:
             older = url_for(".show", slug=tag.slug, after=page.next_cursor.encode())
     names = {t.slug: t for g in services.list_groups_with_tags() for t in g.tags} if hidden else {}

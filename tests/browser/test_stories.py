@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from forum.stories.services import PAGE_SIZE
+from forum.stories.reading import PAGE_SIZE
 from tests.browser import (
     CRISIS_TEXT,
     DANGEROUS_DOM_JS,

@@ -8,6 +8,7 @@ from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.moderation import actions, reports, services
 from forum.moderation.models import Report
+from forum.stories import reading
 from forum.stories import services as stories
 from forum.stories.models import Status, StoryKind
 from tests.factories import make_story, make_user
@@ -18,10 +19,10 @@ def test_hiding_takes_a_story_out_of_every_reader_view(moderator):
     story = published_story()
     actions.hide(moderator, "story", story.id, "Breaks the guidelines", story.version)
     assert story.status is Status.REMOVED
-    assert stories.published_stories().stories == []
-    assert stories.tag_counts() == {}
+    assert reading.published_stories().stories == []
+    assert reading.tag_counts() == {}
     with pytest.raises(NotFound):
-        stories.get_published_story(story.id)
+        reading.get_published_story(story.id)
     [entry] = entries()
     assert (entry.action, entry.reason, entry.public) == ("hide", "Breaks the guidelines", True)
 
@@ -34,7 +35,7 @@ def test_restore_brings_it_back_and_closes_reports(app, moderator):
     actions.restore(moderator, "story", story.id, "Reviewed: fine")
     assert story.status is Status.PUBLISHED and not story.hidden_pending_review
     assert db.session.query(Report).filter(Report.resolved_at.is_(None)).count() == 0
-    assert [s.id for s in stories.published_stories().stories] == [story.id]
+    assert [s.id for s in reading.published_stories().stories] == [story.id]
 
 
 def test_hiding_an_item_hidden_by_reports_confirms_it(app, moderator):
@@ -91,7 +92,7 @@ def test_flags_lock_pin_and_feature(moderator):
     actions.set_flag(moderator, story.id, "pinned", True, "Important")
     actions.set_flag(moderator, story.id, "featured", True, "A good example")
     assert (story.locked, story.pinned, story.featured) == (True, True, True)
-    assert [s.id for s in stories.published_stories(featured_only=True).stories] == [story.id]
+    assert [s.id for s in reading.published_stories(featured_only=True).stories] == [story.id]
     with pytest.raises(services.AlreadyHandled):
         actions.set_flag(moderator, story.id, "featured", True, "Again")
     actions.set_flag(moderator, story.id, "locked", False, "Open again")
@@ -194,7 +195,7 @@ def test_post_moderated_replies_are_confirmed_or_taken_down(moderator):
     services.reject_reply(moderator, bad.id, "Gives advice to stop therapy")
     assert not good.awaiting_review and good.status is Status.PUBLISHED
     assert bad.status is Status.REJECTED and bad.published_at is None
-    assert [r.id for r in stories.published_replies(story)] == [good.id]
+    assert [r.id for r in reading.published_replies(story)] == [good.id]
 
 
 def test_a_pending_reply_under_a_withdrawn_story_is_not_approved(moderator):

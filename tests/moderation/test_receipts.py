@@ -8,6 +8,7 @@ from forum.db import db
 from forum.errors import Invalid, NotFound
 from forum.moderation import receipts, sanctions, services
 from forum.moderation.models import Redaction, RedactionState
+from forum.stories import reading
 from forum.stories import services as stories
 from forum.stories.models import Status
 from tests.factories import make_draft, make_story, make_user
@@ -41,13 +42,13 @@ def test_a_redaction_waits_for_the_teller_then_publishes_when_accepted(moderator
     assert [(e.action, e.actor_id) for e in entries()] == [
         ("redact", moderator.id), ("accept_redaction", None),
     ]  # fmt: skip
-    assert [s.id for s in stories.published_stories().stories] == [story.id]
+    assert [s.id for s in reading.published_stories().stories] == [story.id]
 
 
 def test_declining_withdraws_the_story(moderator):
     story = published_story(body=BODY)
     _redact(moderator, story)
-    assert stories.published_stories().stories == []  # out of view while the teller decides
+    assert reading.published_stories().stories == []  # out of view while the teller decides
     receipts.decline_redaction(_teller(story), story.id)
     assert story.status is Status.WITHDRAWN and story.body == BODY
     assert story.published_at is None

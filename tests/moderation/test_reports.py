@@ -8,6 +8,7 @@ from forum.db import db
 from forum.errors import Invalid, NotFound
 from forum.moderation import actions, reports
 from forum.moderation.models import Report
+from forum.stories import reading
 from forum.stories import services as stories
 from forum.stories.models import Status
 from tests.factories import make_story, make_user
@@ -33,14 +34,14 @@ def test_enough_reports_hide_the_story_from_every_reader_view(app, tags):
     story = published_story()
     for who in ("a", "b"):
         assert not _report(story, who).hidden
-    assert [s.id for s in stories.published_stories().stories] == [story.id]
+    assert [s.id for s in reading.published_stories().stories] == [story.id]
     assert _report(story, "c").hidden
     assert story.status is Status.REMOVED and story.hidden_pending_review
-    assert stories.published_stories().stories == []
-    assert stories.count_published_stories() == 0
-    assert stories.tag_counts() == {}
+    assert reading.published_stories().stories == []
+    assert reading.count_published_stories() == 0
+    assert reading.tag_counts() == {}
     with pytest.raises(NotFound):
-        stories.get_published_story(story.id)
+        reading.get_published_story(story.id)
     [entry] = entries()
     assert (entry.action, entry.actor_id, entry.public) == ("auto_hide", None, True)
 
@@ -76,7 +77,7 @@ def test_replies_hide_alone_and_keep_their_story(app, tags):
     reply = make_reply(story, status=Status.PUBLISHED)
     assert _report(reply, "a", kind="reply").hidden
     assert reply.status is Status.REMOVED and story.status is Status.PUBLISHED
-    assert stories.published_replies(story) == []
+    assert reading.published_replies(story) == []
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.WITHDRAWN, Status.REMOVED])

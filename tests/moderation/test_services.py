@@ -10,6 +10,7 @@ from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.moderation import services
 from forum.moderation.models import AppendOnlyError, AuditEntry
+from forum.stories import reading
 from forum.stories import services as stories
 from forum.stories.models import Status, Story
 from tests.factories import load_tags, make_story, make_user
@@ -36,7 +37,7 @@ def test_approving_publishes_and_writes_one_audit_entry(moderator):
     [entry] = _entries()
     assert (entry.action, entry.target_type, entry.target_id) == ("approve", "story", story.id)
     assert entry.actor_id == moderator.id and entry.reason == "Kind and de-identified"
-    assert [s.id for s in stories.published_stories().stories] == [story.id]
+    assert [s.id for s in reading.published_stories().stories] == [story.id]
 
 
 @pytest.mark.parametrize("role", [Role.MEMBER, None])
@@ -133,7 +134,7 @@ def test_replies_are_approved_and_rejected_with_entries(moderator):
     good, bad = reply("a"), reply("b")
     services.approve_reply(moderator, good.id)
     services.reject_reply(moderator, bad.id, "Gives advice to stop treatment")
-    assert [r.id for r in stories.published_replies(story)] == [good.id]
+    assert [r.id for r in reading.published_replies(story)] == [good.id]
     assert [(e.action, e.target_type) for e in _entries()] == [
         ("approve", "reply"),
         ("reject", "reply"),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.safety.tokens import token_hash
-from forum.stories import services
+from forum.stories import reading, services
 from forum.stories.aliases import TELLER_ALIAS
 from forum.stories.models import (
     Reaction,
@@ -196,9 +196,9 @@ def test_withdrawing_hides_a_published_story_and_twice_changes_nothing(tags):
     version = story.version
     services.withdraw_story(teller, story)
     assert story.status is Status.WITHDRAWN and story.version == version
-    assert services.published_stories().stories == []
+    assert reading.published_stories().stories == []
     with pytest.raises(NotFound):
-        services.get_published_story(story.id)
+        reading.get_published_story(story.id)
 
 
 def test_erasing_removes_the_story_and_everything_under_it(tags):
@@ -216,7 +216,7 @@ def test_only_published_stories_are_listed(tags):
     published = make_story(status=Status.PUBLISHED)
     for status in (None, Status.CHANGES_REQUESTED, Status.REJECTED, Status.REMOVED):
         make_story(status=status)
-    assert [s.id for s in services.published_stories().stories] == [published.id]
+    assert [s.id for s in reading.published_stories().stories] == [published.id]
 
 
 def test_filters_include_exclude_and_facets(tags):
@@ -227,7 +227,7 @@ def test_filters_include_exclude_and_facets(tags):
     )
 
     def ids(**filters):
-        return {s.id for s in services.published_stories(services.StoryFilters(**filters)).stories}
+        return {s.id for s in reading.published_stories(reading.StoryFilters(**filters)).stories}
 
     assert ids(tags=("not-heard",)) == {heard.id, both.id}
     assert ids(tags=("not-heard",), exclude=("got-worse",)) == {heard.id}
@@ -245,18 +245,18 @@ def test_keyset_pages_cover_every_story_once(tags):
     ]
     seen, cursor = [], None
     while True:
-        page = services.published_stories(after=cursor, limit=3)
+        page = reading.published_stories(after=cursor, limit=3)
         seen.extend(s.id for s in page.stories)
         if page.next_cursor is None:
             break
-        cursor = services.Cursor.decode(page.next_cursor.encode())
+        cursor = reading.Cursor.decode(page.next_cursor.encode())
     assert sorted(seen) == sorted(s.id for s in made)
     assert len(seen) == len(set(seen))
 
 
 def test_a_malformed_cursor_means_the_first_page(tags):
     for raw in ("", "abc", "1-2-3", "99999999999999999999999-1", None):
-        assert services.Cursor.decode(raw) is None
+        assert reading.Cursor.decode(raw) is None
 
 
 def test_tag_counts_count_only_published_stories(tags):
@@ -264,7 +264,7 @@ def test_tag_counts_count_only_published_stories(tags):
     make_story(status=Status.PUBLISHED, harm_tags=["not-heard"])
     make_story(harm_tags=["not-heard", "dependency"])
     make_story(status=Status.REMOVED, harm_tags=["dependency"])
-    assert services.tag_counts() == {"not-heard": 2, "got-worse": 1}
+    assert reading.tag_counts() == {"not-heard": 2, "got-worse": 1}
 
 
 def test_one_reaction_of_each_kind_per_person(tags):
@@ -273,7 +273,7 @@ def test_one_reaction_of_each_kind_per_person(tags):
     assert not services.react(story.id, ReactionKind.HEAR, "u:1")
     assert services.react(story.id, ReactionKind.ME_TOO, "u:1")
     assert services.react(story.id, ReactionKind.HEAR, "c:2026-11-22:abc")
-    counts = services.reaction_counts(story)
+    counts = reading.reaction_counts(story)
     assert counts[ReactionKind.HEAR] == 2 and counts[ReactionKind.ME_TOO] == 1
     assert counts[ReactionKind.THANKS] == 0
 
@@ -288,7 +288,7 @@ def test_no_reactions_or_replies_on_unpublished_stories(tags, status):
     with pytest.raises(NotFound):
         services.add_reply(story.id, None, "Hello", "r" * 32, reader_id="x",
                            teller=services.Teller())  # fmt: skip
-    assert services.reaction_counts(story)[ReactionKind.HEAR] == 0
+    assert reading.reaction_counts(story)[ReactionKind.HEAR] == 0
 
 
 def test_no_reactions_or_replies_on_locked_or_missing_stories(tags):
@@ -342,7 +342,7 @@ def test_a_reply_is_pending_sanitised_and_submitted_once(tags):
                                reader_id="r", teller=services.Teller())  # fmt: skip
     assert reply.id == again.id and reply.status is Status.PENDING
     assert "<img" not in reply.body_html and "<em>hugs</em>" in reply.body_html
-    assert services.published_replies(story) == []
+    assert reading.published_replies(story) == []
 
 
 def test_nul_and_control_characters_never_reach_the_database(tags):

@@ -20,7 +20,7 @@ from forum.accounts.models import Role
 from forum.db import db
 from forum.moderation.services import approve_reply
 from forum.safety.client_key import client_key
-from forum.stories import services
+from forum.stories import reading, services
 from forum.stories.models import Format, Reaction, Reply, Setting, Status, Story, StoryKind
 from forum.taxonomy.models import Tag
 from tests.factories import PASSWORD, load_tags, make_story, make_user
@@ -815,8 +815,8 @@ def test_a_withdrawn_story_keeps_its_replies_and_reactions_out_of_sight(
     assert b"Visible while published" not in response.data
     with database(app):
         story = db.session.get(Story, story_id)
-        assert services.published_replies(story) == []
-        assert set(services.reaction_counts(story).values()) == {0}
+        assert reading.published_replies(story) == []
+        assert set(reading.reaction_counts(story).values()) == {0}
 
 
 # --- Script injection -----------------------------------------------------------------------------
@@ -963,16 +963,16 @@ def test_tag_names_used_in_filters_are_the_live_ones(app, client, varied):
 
 
 FILTER_SHAPES = [
-    services.StoryFilters(),
-    services.StoryFilters(kind=StoryKind.EXPERIENCE),
-    services.StoryFilters(tags=("not-heard",)),
-    services.StoryFilters(tags=("not-heard", "prejudice"), exclude=("prejudice",)),
-    services.StoryFilters(exclude=("not-heard",)),
-    services.StoryFilters(practice=("nature",)),
-    services.StoryFilters(setting="private"),
-    services.StoryFilters(format="group"),
-    services.StoryFilters(problem_kind="misconduct"),
-    services.StoryFilters(kind=StoryKind.PRACTICE, tags=("not-heard",)),
+    reading.StoryFilters(),
+    reading.StoryFilters(kind=StoryKind.EXPERIENCE),
+    reading.StoryFilters(tags=("not-heard",)),
+    reading.StoryFilters(tags=("not-heard", "prejudice"), exclude=("prejudice",)),
+    reading.StoryFilters(exclude=("not-heard",)),
+    reading.StoryFilters(practice=("nature",)),
+    reading.StoryFilters(setting="private"),
+    reading.StoryFilters(format="group"),
+    reading.StoryFilters(problem_kind="misconduct"),
+    reading.StoryFilters(kind=StoryKind.PRACTICE, tags=("not-heard",)),
 ]
 
 
@@ -983,24 +983,24 @@ def test_the_count_agrees_with_the_stories_listed(app, varied, filters):
     with database(app):
         listed, after = [], None
         while True:
-            page = services.published_stories(filters, after=after, limit=2)
+            page = reading.published_stories(filters, after=after, limit=2)
             listed += page.stories
             if page.next_cursor is None:
                 break
             after = page.next_cursor
-        assert services.count_published_stories(filters) == len(listed)
+        assert reading.count_published_stories(filters) == len(listed)
 
 
 def test_tag_page_counts_count_what_tag_pages_list(app, varied):
     add_story(app, Status.WITHDRAWN, harm_tags=["prejudice"])
     with database(app):
-        counts = services.tag_page_counts()
+        counts = reading.tag_page_counts()
         assert counts["not-heard"] == 2  # "A group helped" is a What helped post
         assert counts["prejudice"] == 2 and counts["nature"] == 1
-        assert services.tag_counts()["not-heard"] == 3
+        assert reading.tag_counts()["not-heard"] == 3
         for slug, expected in counts.items():
             tag = db.session.scalar(select(Tag).where(Tag.slug == slug))
-            assert len(services.published_tag_stories(tag).stories) == expected
+            assert len(reading.published_tag_stories(tag).stories) == expected
 
 
 def test_published_tag_stories_pages_and_excludes(app, tags):
@@ -1009,11 +1009,11 @@ def test_published_tag_stories_pages_and_excludes(app, tags):
     other = publish(app, when=start + timedelta(hours=9), harm_tags=["not-heard", "got-worse"])
     with database(app):
         tag = db.session.scalar(select(Tag).where(Tag.slug == "not-heard"))
-        first = services.published_tag_stories(tag, limit=2)
+        first = reading.published_tag_stories(tag, limit=2)
         assert [s.id for s in first.stories] == [other, ids[2]]
-        rest = services.published_tag_stories(tag, after=first.next_cursor, limit=2)
+        rest = reading.published_tag_stories(tag, after=first.next_cursor, limit=2)
         assert [s.id for s in rest.stories] == [ids[1], ids[0]]
-        hidden = services.published_tag_stories(tag, exclude=("got-worse",))
+        hidden = reading.published_tag_stories(tag, exclude=("got-worse",))
         assert other not in [s.id for s in hidden.stories]
 
 
