@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, or_, select
 
-from forum.accounts.models import AccountSession, Role, User
+from forum.accounts.models import Role, User
+from forum.accounts.services import revoke_sessions
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.moderation.models import Sanction, SanctionKind
@@ -76,10 +77,6 @@ def _account(moderator: User, user_id: int) -> User:
     return user
 
 
-def _end_sessions(user: User) -> None:
-    db.session.execute(delete(AccountSession).where(AccountSession.user_id == user.id))
-
-
 def _days(days: int | None) -> int:
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_DAYS:
         raise Invalid(f"Enter a number of days from 1 to {MAX_DAYS}", field="days")
@@ -113,7 +110,7 @@ def suspend(moderator: User, user_id: int, days: int, reason: str) -> Sanction:
         ends_at=ends,
     )  # fmt: skip
     db.session.add(sanction)
-    _end_sessions(user)
+    revoke_sessions(user)
     audit(moderator, "suspend", user, f"{days} days: {reason}")
     db.session.commit()
     return sanction
@@ -131,7 +128,7 @@ def ban(moderator: User, user_id: int, reason: str) -> Sanction:
         kind=SanctionKind.BAN, user_id=user.id, reason=reason, created_by_id=moderator.id
     )
     db.session.add(sanction)
-    _end_sessions(user)
+    revoke_sessions(user)
     audit(moderator, "ban", user, reason)
     db.session.commit()
     return sanction
