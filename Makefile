@@ -1,8 +1,11 @@
-# Heard: `make run` serves it on http://127.0.0.1:5000, `make test` runs the whole suite.
+# Heard: `make run` serves it on http://127.0.0.1:5000 (HOST and PORT change that),
+# `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := FORUM_ENV=development $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
@@ -30,7 +33,7 @@ setup-db: install
 	$(FLASK) heard load-resources
 
 run: setup-db
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Two workers: the suite is CPU-bound and CI has two cores (PYTEST_ARGS to override).
 PYTEST_ARGS ?= -n 2
