@@ -58,13 +58,35 @@ class Config:
     PASSWORD_MAX_LENGTH = 256
     RECOVERY_CODE_COUNT = 8
 
-    # Rate limits (Flask-Limiter syntax). Keys are keyed hashes of the client, never raw IPs.
+    # Rate limits (Flask-Limiter syntax: "10 per hour;30 per day"), counted per client by a keyed
+    # hash, never a raw IP, and read at request time. FORUM_RATELIMIT_ENABLED=false turns them off.
+    RATELIMIT_ENABLED = True
+    # memory:// counts in each worker process on its own (N workers let through about N times a
+    # limit); REDIS_URL sets a store shared by every worker and host.
     RATELIMIT_STORAGE_URI = "memory://"
+    # If Redis stops answering, count in this process's memory (one warning in the log), and use
+    # Redis again once it answers; posting never fails because Redis is down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Redis client options: give up on a silent Redis in half a second, with no retries, so a
+    # request waits at most that long before the in-memory fallback takes over.
+    RATELIMIT_STORAGE_OPTIONS: dict = {
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 0.5,
+        "retry": None,
+    }
     RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
     LIMIT_SIGN_IN = "10 per minute;40 per hour"
     LIMIT_SIGN_UP = "5 per hour;20 per day"
     LIMIT_RECOVERY = "5 per 15 minutes;20 per day"
+    # Every step of /share (edit, check, preview, submit) is a POST; only submit stores anything,
+    # so it has its own, tighter limit on top.
+    LIMIT_SHARE_STEPS = "60 per hour"
+    LIMIT_SUBMIT = "10 per hour;30 per day"
+    # Opening a story with its status code: guessing codes must be slow.
+    LIMIT_STATUS_CODE = "10 per minute;50 per hour"
+    LIMIT_REPLY = "20 per hour"
+    LIMIT_REACTION = "30 per hour"
 
     # Hops of trusted reverse proxies in front of Heard; 0 means use the connection address.
     TRUSTED_PROXY_HOPS = 0

@@ -1,6 +1,12 @@
 """Flask extensions, created unbound and bound to the app in create_app()."""
 
-from flask_limiter import Limiter
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import flask_limiter
+from flask import Flask, current_app
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
@@ -8,9 +14,40 @@ from flask_wtf.csrf import CSRFProtect
 from forum.db import db
 from forum.safety.client_key import request_client_key
 
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, bound afresh by each app rather than keeping the state of an earlier one."""
+
+    def init_app(self, app: Flask) -> None:
+        """Bind to the app; an earlier app's dead-storage flag or key prefix does not carry over."""
+        # One Limiter serves every app a process builds (the test suite builds hundreds), and
+        # Flask-Limiter would keep these from the first; a new app reads them from its settings
+        # and starts on its own storage with a fresh retry pause.
+        self._storage_dead = False
+        self._key_prefix = ""
+        self._in_memory_fallback_enabled = False
+        self._Limiter__check_backend_count = 0
+        self._Limiter__last_check_backend = time.time()
+        super().init_app(app)
+
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# When the shared storage (Redis) fails and RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is on (the
+# default), Flask-Limiter counts in this process's memory, logs one warning, and tries the storage
+# again after a growing pause (1 s, doubling to 32 s, then from 1 s again) until it answers.
 limiter = Limiter(key_func=request_client_key)
 
-__all__ = ["csrf", "db", "limiter", "login_manager", "migrate"]
+
+def rate_limit(setting: str, **options) -> Callable:
+    """Rate-limit POSTs of a view by the keyed client hash, with the limit read from a setting.
+
+    The setting (e.g. "LIMIT_SUBMIT") is read at request time, so tests and operators can change
+    it; its name is the bucket's scope, so two limits on one view never share a counter.
+    """
+    options.setdefault("methods", ["POST"])
+    return limiter.limit(lambda: current_app.config[setting], scope=setting, **options)
+
+
+__all__ = ["csrf", "db", "limiter", "login_manager", "migrate", "rate_limit"]

@@ -7,7 +7,6 @@ import json
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -30,7 +29,7 @@ from forum.accounts.forms import (
 )
 from forum.accounts.session import current_token, sign_in, sign_out
 from forum.errors import DomainError
-from forum.extensions import limiter
+from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.moderation import sanctions
 from forum.safety.redirects import safe_next
@@ -38,14 +37,9 @@ from forum.safety.redirects import safe_next
 bp = Blueprint("accounts", __name__)
 
 
-def _limit(setting: str):
-    """Rate-limit POSTs of a view by the keyed client hash, with the limit from settings."""
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
-@_limit("LIMIT_SIGN_UP")
+@rate_limit("LIMIT_SIGN_UP")
 def signup():
     """Create a pseudonymous account, then show its recovery codes once."""
     form = SignUpForm()
@@ -62,7 +56,7 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
-@_limit("LIMIT_SIGN_IN")
+@rate_limit("LIMIT_SIGN_IN")
 def login():
     """Sign in, then go back to where the person was (a local path only)."""
     form = LoginForm()
@@ -90,7 +84,7 @@ def logout():
 
 @bp.route("/recover", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
-@_limit("LIMIT_RECOVERY")
+@rate_limit("LIMIT_RECOVERY")
 def recover():
     """Choose a new password with one recovery code."""
     form = RecoverForm()

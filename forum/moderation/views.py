@@ -24,7 +24,7 @@ from flask import (
 from flask_login import current_user
 
 from forum.errors import Invalid
-from forum.extensions import limiter
+from forum.extensions import rate_limit
 from forum.moderation import admin_views, people, receipts, reports, sanctions, services
 from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
 from forum.moderation.highlight import side_by_side
@@ -226,7 +226,7 @@ def _reporter_key() -> str:
 
 
 @bp.route("/<any(stories, replies):kind>/<int:item_id>/report", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LIMIT_REPORT"], methods=["POST"])
+@rate_limit("LIMIT_REPORT")
 def report(kind: str, item_id: int):
     """A reader reports a story or reply; "may be at risk" shows where to find help."""
     target = "story" if kind == "stories" else "reply"

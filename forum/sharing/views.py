@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from forum.accounts.forms import PlainForm
 from forum.errors import DomainError, render_error
-from forum.extensions import limiter
+from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.safety.client_key import request_ban_key
 from forum.sharing import steps
@@ -30,10 +30,6 @@ from forum.stories.services import EDITABLE, Teller
 
 bp = Blueprint("sharing", __name__)
 
-# Every step of /share is a POST; only "submit" stores anything, so it has its own, tighter limit.
-SHARE_STEPS_LIMIT = "60 per hour"
-SUBMIT_LIMIT = "10 per hour;30 per day"
-STATUS_CODE_LIMIT = "10 per minute;50 per hour"
 SENT = "share_sent"  # session key: the story just sent and its status token, read once
 TOO_MANY = (
     "You have sent a lot in a short time, so we have paused sending for a little while. "
@@ -67,8 +63,8 @@ def _compose(form, taxonomy, status: int = 200):
 
 @bp.route("/share", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
-@limiter.limit(SHARE_STEPS_LIMIT, methods=["POST"])
-@limiter.limit(SUBMIT_LIMIT, methods=["POST"], exempt_when=_not_submitting)
+@rate_limit("LIMIT_SHARE_STEPS")
+@rate_limit("LIMIT_SUBMIT", exempt_when=_not_submitting)
 def share():
     """Compose, then check, preview and submit; nothing is stored before "Submit for review"."""
     form, taxonomy = steps.story_form()
@@ -138,7 +134,7 @@ def sent():
 
 @bp.route("/status", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
-@limiter.limit(STATUS_CODE_LIMIT, methods=["POST"])
+@rate_limit("LIMIT_STATUS_CODE")
 def status():
     """The stories this browser has opened, and a form to open one with its status code."""
     form = StatusCodeForm()

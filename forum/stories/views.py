@@ -23,7 +23,7 @@ from markupsafe import Markup
 from wtforms import SelectChoice
 
 from forum.errors import Invalid
-from forum.extensions import limiter
+from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.moderation.sanctions import Sanctioned
 from forum.safety.client_key import request_ban_key, request_reaction_key
@@ -48,8 +48,6 @@ from forum.taxonomy.models import Tag
 
 bp = Blueprint("stories", __name__)
 
-REACTION_LIMIT = "30 per hour"
-REPLY_LIMIT = "20 per hour"
 EXCERPT_LENGTH = 220
 REPLY_SENT = "Thank you. A moderator reads every reply before it appears here."
 REPLY_UP = "Thank you. Your reply is up. A moderator will still read it."
@@ -264,7 +262,7 @@ def _actor_key() -> str:
 
 
 @bp.post(f"{STORY}/reactions")
-@limiter.limit(REACTION_LIMIT, methods=["POST"])
+@rate_limit("LIMIT_REACTION")
 def react(story_id: int):
     """Add one support reaction; a second of the same kind from the same person adds nothing."""
     story = reading.get_published_story(story_id)
@@ -287,7 +285,7 @@ def _reader_id() -> str:
 
 @bp.post(f"{STORY}/replies")
 @keeps_input_on_csrf_failure
-@limiter.limit(REPLY_LIMIT, methods=["POST"])
+@rate_limit("LIMIT_REPLY")
 def reply(story_id: int):
     """Send a reply for review; it appears once a moderator has read it."""
     story = reading.get_published_story(story_id)
