@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -113,3 +114,33 @@ def check_links(timeout: float, workers: int) -> None:
     click.echo(f"Checked {len(results)} links: {answered} answered, {len(failed)} failed.")
     if failed:
         raise SystemExit(1)
+
+
+# Operations (forum/operations): backups.
+
+
+@heard.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace PATH if it already exists.")
+def backup(path: Path, overwrite: bool) -> None:
+    """Copy the SQLite database to PATH while the site runs, and check the copy."""
+    from flask import current_app
+
+    from forum.db import db
+    from forum.operations import backup as backups
+
+    try:
+        report = backups.backup_database(
+            current_app.config["SQLALCHEMY_DATABASE_URI"],
+            path,
+            tables=db.metadata.tables,
+            overwrite=overwrite,
+        )
+    except backups.UsePgDump as error:
+        click.echo(error.message)
+        click.echo(f"  {error.command}")
+        click.echo("It asks for the password, or reads it from PGPASSWORD or ~/.pgpass.")
+        raise SystemExit(1) from None
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(report.summary())

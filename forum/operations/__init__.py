@@ -1,0 +1,1 @@
+"""Running Heard: backups, health checks and what an operator needs to keep it up."""
