@@ -12,6 +12,7 @@ from forum.extensions import csrf, db, limiter, migrate
 from forum.moderation.views import bp as moderation_bp
 from forum.pages.views import bp as pages_bp
 from forum.resources.views import bp as resources_bp
+from forum.routing import init_routing
 from forum.safety.client_key import warm_secret_of_the_day
 from forum.safety.headers import init_headers
 from forum.safety.logs import init_logging
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
     init_headers(app)
     init_logging()
     init_templating(app)
+    init_routing(app)
     for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp, resources_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(moderation_bp)

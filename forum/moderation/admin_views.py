@@ -23,6 +23,7 @@ from forum.moderation.forms import (
     WatchedWordForm,
     choices,
 )
+from forum.routing import query_id
 
 
 def admin_only(view):
@@ -52,7 +53,7 @@ def audit_log():
         filters = logs.LogFilter(
             action=form.action.data or None, target_type=form.target_type.data or None,
             since=form.since.data, until=form.until.data,
-            before=request.args.get("before", type=int),
+            before=query_id(request.args, "before"),
         )  # fmt: skip
     rows, next_before = logs.audit_log(_me(), filters)
     args = {k: v for k, v in request.args.items() if k != "before"}
@@ -175,10 +176,10 @@ def register(bp: Blueprint) -> None:
         ("/moderation/log", audit_log, ["GET"]),
         ("/moderation/roles", roles, ["GET", "POST"]),
         ("/moderation/watched-words", watched, ["GET", "POST"]),
-        ("/moderation/watched-words/<int:word_id>/delete", unwatch, ["POST"]),
+        ("/moderation/watched-words/<id:word_id>/delete", unwatch, ["POST"]),
         ("/moderation/reasons", reason_templates, ["GET", "POST"]),
-        ("/moderation/reasons/<int:template_id>", edit_reason, ["POST"]),
-        ("/moderation/reasons/<int:template_id>/delete", delete_reason, ["POST"]),
+        ("/moderation/reasons/<id:template_id>", edit_reason, ["POST"]),
+        ("/moderation/reasons/<id:template_id>/delete", delete_reason, ["POST"]),
         ("/moderation/reasons/suggested", save_suggested, ["POST"]),
     ]
     for rule, view, methods in rules:

@@ -32,7 +32,9 @@ from forum.moderation.logs import public_log as read_public_log
 from forum.moderation.pages import REPLY_ACTIONS, STORY_ACTIONS, item_context
 from forum.moderation.queue import load_queue, queue_count
 from forum.moderation.reasons import choices_for
+from forum.routing import query_id
 from forum.safety.client_key import request_ban_key, request_client_key
+from forum.safety.redirects import safe_referrer
 from forum.stories.services import Teller, get_own_story
 
 bp = Blueprint("moderation", __name__)
@@ -93,13 +95,13 @@ def _item(kind: str, item_id: int):
     return services.get_story(item_id) if kind == "story" else services.get_reply(item_id)
 
 
-@bp.get("/moderation/<any(story, reply):kind>/<int:item_id>")
+@bp.get("/moderation/<any(story, reply):kind>/<id:item_id>")
 def item(kind: str, item_id: int):
     """One story or reply: why it is here, the text with matches marked, and the actions."""
     return render_template("moderation/item.html", **item_context(kind, _item(kind, item_id)))
 
 
-@bp.post("/moderation/<any(story, reply):kind>/<int:item_id>/<action>")
+@bp.post("/moderation/<any(story, reply):kind>/<id:item_id>/<action>")
 def act(kind: str, item_id: int, action: str):
     """Run one action with its reason; on a problem, the page comes back with the form kept."""
     table = STORY_ACTIONS if kind == "story" else REPLY_ACTIONS
@@ -146,13 +148,13 @@ def _account_page(user, note_form=None, sanction_form=None, status: int = 200):
     ), status  # fmt: skip
 
 
-@bp.get("/moderation/accounts/<int:user_id>")
+@bp.get("/moderation/accounts/<id:user_id>")
 def account(user_id: int):
     """An account's record, history, sanctions and private notes."""
     return _account_page(people.get_account(user_id))
 
 
-@bp.post("/moderation/accounts/<int:user_id>/notes")
+@bp.post("/moderation/accounts/<id:user_id>/notes")
 def add_note(user_id: int):
     """Keep a private note about an account."""
     user = people.get_account(user_id)
@@ -177,7 +179,7 @@ SANCTIONS = {
 }
 
 
-@bp.post("/moderation/accounts/<int:user_id>/sanctions")
+@bp.post("/moderation/accounts/<id:user_id>/sanctions")
 def sanction(user_id: int):
     """Warn, suspend or ban an account."""
     user = people.get_account(user_id)
@@ -193,13 +195,13 @@ def sanction(user_id: int):
     return _account_page(user, sanction_form=form, status=400)
 
 
-@bp.post("/moderation/sanctions/<int:sanction_id>/lift")
+@bp.post("/moderation/sanctions/<id:sanction_id>/lift")
 def lift(sanction_id: int):
     """End a suspension or ban early."""
     form = Reasoned(prefix="lift")
     if not form.validate_on_submit():
         flash("Enter a reason to lift it.", "error")
-        return redirect(request.referrer or url_for(".queue"), code=303)
+        return redirect(safe_referrer(request.referrer, request.host, url_for(".queue")), code=303)
     lifted = sanctions.lift(_me(), sanction_id, form.final_reason)
     flash("Lifted.", "success")
     if lifted.user_id:
@@ -213,8 +215,7 @@ def lift(sanction_id: int):
 @bp.get("/moderation-log")
 def public_log():
     """What moderators did and why, without names and without the content."""
-    before = request.args.get("before", type=int)
-    entries, next_before = read_public_log(before if before and before > 0 else None)
+    entries, next_before = read_public_log(query_id(request.args, "before"))
     return render_template(
         "moderation/public_log.html", entries=entries, next_before=next_before,
         title="Moderation log",
@@ -225,7 +226,7 @@ def _reporter_key() -> str:
     return f"c:{datetime.now(UTC).date().isoformat()}:{request_client_key()}"
 
 
-@bp.route("/<any(stories, replies):kind>/<int:item_id>/report", methods=["GET", "POST"])
+@bp.route("/<any(stories, replies):kind>/<id:item_id>/report", methods=["GET", "POST"])
 @rate_limit("LIMIT_REPORT")
 def report(kind: str, item_id: int):
     """A reader reports a story or reply; "may be at risk" shows where to find help."""
@@ -255,7 +256,7 @@ def _teller() -> Teller:
     return Teller(user=_me() if current_user.is_authenticated else None, story_ids=granted)
 
 
-@bp.route("/status/<int:story_id>/moderator-edit", methods=["GET", "POST"])
+@bp.route("/status/<id:story_id>/moderator-edit", methods=["GET", "POST"])
 def receipt(story_id: int):
     """The teller sees a moderator's edit side by side, and accepts it or withdraws."""
     teller = _teller()

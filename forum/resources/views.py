@@ -208,7 +208,7 @@ def create():
     return render_template("resources/edit.html", title="Add a resource", form=form, resource=None)
 
 
-@bp.route("/resources/manage/<int:resource_id>/edit", methods=["GET", "POST"])
+@bp.route("/resources/manage/<id:resource_id>/edit", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_csrf_failure
 @_only(curation.require_curator)
@@ -250,7 +250,7 @@ def _status_change(resource_id: int, retire: bool):
     )  # fmt: skip
 
 
-@bp.route("/resources/manage/<int:resource_id>/retire", methods=["GET", "POST"])
+@bp.route("/resources/manage/<id:resource_id>/retire", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_csrf_failure
 @_only(curation.require_curator)
@@ -259,7 +259,7 @@ def retire(resource_id: int):
     return _status_change(resource_id, retire=True)
 
 
-@bp.route("/resources/manage/<int:resource_id>/restore", methods=["GET", "POST"])
+@bp.route("/resources/manage/<id:resource_id>/restore", methods=["GET", "POST"])
 @login_required
 @keeps_input_on_csrf_failure
 @_only(curation.require_curator)

@@ -23,3 +23,20 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
+
+
+def safe_referrer(referrer: str | None, host: str, default: str = "/") -> str:
+    """The Referer as a local path when it is a page of this site (host); otherwise default.
+
+    The path then passes the same rule as `next=`, so a forged or off-site Referer never
+    becomes a redirect target.
+    """
+    if not referrer or len(referrer) > 2000:
+        return default
+    try:
+        parts = urlsplit(referrer)
+    except ValueError:  # e.g. an unbalanced "[" in the host part
+        return default
+    if parts.scheme not in {"http", "https"} or parts.netloc.lower() != host.lower():
+        return default
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), default)

@@ -169,7 +169,7 @@ def _back(story_author_id: int | None):
     return redirect(url_for("sharing.status"), code=303)
 
 
-@bp.route("/status/<int:story_id>/edit", methods=["GET", "POST"])
+@bp.route("/status/<id:story_id>/edit", methods=["GET", "POST"])
 @keeps_input_on_csrf_failure
 def edit(story_id: int):
     """Change a story still in review; it goes back to the moderators."""
@@ -191,7 +191,7 @@ def edit(story_id: int):
     )
 
 
-@bp.route("/status/<int:story_id>/withdraw", methods=["GET", "POST"])
+@bp.route("/status/<id:story_id>/withdraw", methods=["GET", "POST"])
 def withdraw(story_id: int):
     """GET asks "are you sure"; POST takes the story down, or out of review."""
     teller = _teller()
@@ -206,7 +206,7 @@ def withdraw(story_id: int):
     )
 
 
-@bp.route("/status/<int:story_id>/erase", methods=["GET", "POST"])
+@bp.route("/status/<id:story_id>/erase", methods=["GET", "POST"])
 def erase(story_id: int):
     """GET asks "are you sure"; POST deletes the story and its replies for good."""
     teller = _teller()
@@ -221,7 +221,7 @@ def erase(story_id: int):
     return render_template("sharing/erase.html", form=form, story=story, title="Erase your story")
 
 
-@bp.get("/status/<int:story_id>/download")
+@bp.get("/status/<id:story_id>/download")
 def download(story_id: int):
     """Everything the teller wrote in one story, as a JSON file (their copy to keep)."""
     record = services.export_story(_teller(), story_id)

@@ -16,12 +16,11 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAre
 from wtforms.validators import DataRequired, Length
 
 from forum.forms import BaseForm, MultiCheckboxField
+from forum.routing import MAX_ID, parse_id
 from forum.stories.models import Format, ReactionKind, Setting, StoryKind
 from forum.stories.reading import Cursor, StoryFilters
 from forum.taxonomy.services import SLUG_PATTERN
 
-# Database ids are 32-bit integers on PostgreSQL; anything larger cannot exist.
-MAX_ID = 2**31 - 1
 # More values than any reader would tick; the rest are ignored.
 MAX_VALUES = 40
 REPLY_MAX_LENGTH = 5000
@@ -82,7 +81,8 @@ def parse_cursor(raw: str | None) -> Cursor | None:
     if not isinstance(raw, str) or len(raw) > 40:
         return None
     cursor = Cursor.decode(raw)
-    if cursor is None or not 0 < cursor.story_id <= MAX_ID:
+    # The id part follows the one id rule (no sign, no spaces, ASCII digits, in range).
+    if cursor is None or parse_id(raw.rpartition("-")[2]) is None:
         return None
     return cursor
 

@@ -32,7 +32,6 @@ from forum.stories import feeds, reading, services
 from forum.stories.content import ATTRIBUTION_LABELS, FORMAT_LABELS, PROMPTS, SETTING_LABELS
 from forum.stories.forms import (
     HIDDEN_TAGS,
-    MAX_ID,
     HiddenTagsForm,
     ReactionForm,
     ReplyForm,
@@ -51,7 +50,7 @@ bp = Blueprint("stories", __name__)
 EXCERPT_LENGTH = 220
 REPLY_SENT = "Thank you. A moderator reads every reply before it appears here."
 REPLY_UP = "Thank you. Your reply is up. A moderator will still read it."
-STORY = f"/stories/<int(max={MAX_ID}):story_id>"
+STORY = "/stories/<id:story_id>"
 
 
 # --- Template helpers (registered app-wide: the home page shows story cards too) ------------
