@@ -161,17 +161,56 @@ class ProductionConfig(Config):
 CONFIGS = {c.ENV_NAME: c for c in (DevelopmentConfig, TestingConfig, ProductionConfig)}
 
 
-def _coerce(raw: str, current: object) -> object:
-    """Turn an environment string into the type of the setting it overrides."""
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+def _coerce(name: str, raw: str, current: object) -> object:
+    """Turn an environment string into the type of the setting it overrides, or refuse it.
+
+    A typo must not quietly flip a setting ("flase" read as off, "ture" as on), so a value
+    that does not parse stops the start with a ConfigError naming the variable.
+    """
+    word = raw.strip()
     if isinstance(current, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(current, int):
-        return int(raw)
-    if isinstance(current, timedelta):
-        return timedelta(seconds=int(raw))
-    if isinstance(current, dict | list):
-        return json.loads(raw)
+        if word.lower() in TRUE_WORDS:
+            return True
+        if word.lower() in FALSE_WORDS:
+            return False
+        raise ConfigError(
+            f"{name} must be true or false (or 1/0, yes/no, on/off), not {_shown(raw)}."
+        )
+    try:
+        if isinstance(current, int):
+            return int(word)
+        if isinstance(current, float):
+            return float(word)
+        if isinstance(current, timedelta):
+            return timedelta(seconds=int(word))
+        if isinstance(current, dict | list):
+            value = json.loads(raw)
+            if not isinstance(value, type(current)):
+                raise ValueError(type(current).__name__)
+            return value
+    except ValueError:  # json.JSONDecodeError is a ValueError too
+        raise ConfigError(f"{name} must be {_expected(current)}, not {_shown(raw)}.") from None
     return raw
+
+
+def _expected(current: object) -> str:
+    """What a setting of this type must look like, for the error message."""
+    if isinstance(current, int):
+        return "a whole number"
+    if isinstance(current, float):
+        return "a number"
+    if isinstance(current, timedelta):
+        return "a whole number of seconds"
+    return f"a JSON {'object' if isinstance(current, dict) else 'array'}"
+
+
+def _shown(raw: str) -> str:
+    """The refused value, shortened so a long paste does not flood the log."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "...")
 
 
 def environment_overrides(config: dict, environ: os._Environ | dict) -> dict:
@@ -180,7 +219,7 @@ def environment_overrides(config: dict, environ: os._Environ | dict) -> dict:
     for name, raw in environ.items():
         if name.startswith("FORUM_") and name != "FORUM_ENV":
             key = name.removeprefix("FORUM_")
-            found[key] = _coerce(raw, config.get(key, ""))
+            found[key] = _coerce(name, raw, config.get(key, ""))
     if environ.get("DATABASE_URL") and "SQLALCHEMY_DATABASE_URI" not in found:
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
     if environ.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in found:
