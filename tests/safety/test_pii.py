@@ -19,7 +19,7 @@ POSITIVE = [
     (Kind.PHONE, "Her office: +44 7700 900123", "+44 7700 900123"),
     (Kind.PHONE, "US line (555) 123-4567, ask for her.", "(555) 123-4567"),
     (Kind.PHONE, "Text 555.123.4567 now", "555.123.4567"),
-    (Kind.PHONE, "In Paris: +33 1 23 45 67 89.", "+33 1 23 45 67 89"),
+    (Kind.PHONE, "Abroad: +33 1 23 45 67 89.", "+33 1 23 45 67 89"),
     (Kind.URL, "Her site is https://example.com/about, look.", "https://example.com/about"),
     (Kind.URL, "See www.example-practice.org for it", "www.example-practice.org"),
     (Kind.URL, "She listed it on calmminds.co.uk.", "calmminds.co.uk"),

