@@ -29,6 +29,9 @@ class Config:
     SECRET_KEY = ""
     SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE / 'heard.sqlite3'}"
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # SQLite only: seconds a write waits for another writer's lock (SQLite's bounded backoff)
+    # before the person gets the 503 page with their text kept. Steps that store nothing never wait.
+    DATABASE_BUSY_TIMEOUT = 15
     # Room for a very long story in any script; anything bigger is refused with a kind page.
     MAX_CONTENT_LENGTH = 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
-from flask_wtf.csrf import CSRFError
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, g, render_template, request
+from flask_login import AnonymousUserMixin
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import escape
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+from wtforms import HiddenField, PasswordField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+
+from forum.db import db, intent
 
 
 class DomainError(Exception):
@@ -50,7 +61,11 @@ ERROR_PAGES = {
     413: ("That was too much to send at once", "errors/413.html"),
     429: ("Please wait a little", "errors/429.html"),
     500: ("Something went wrong on our side", "errors/500.html"),
+    503: ("Heard is not available just now", "errors/503.html"),
 }
+
+# How long a browser or proxy should wait before asking again while the database is away.
+RETRY_AFTER_SECONDS = 30
 
 
 FALLBACK_PAGE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
@@ -71,16 +86,171 @@ def render_error(status: int):
     return response, status
 
 
+# --- The database is unavailable: 503, and the person's words back in a form ----------------
+
+# Faults of the database itself (refused or lost connections, a read-only or unopenable file, a
+# lock held past DATABASE_BUSY_TIMEOUT, a pool with no free connection): the request can work
+# again later unchanged, so they answer 503, never 500.
+UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+# Never echoed back, even to the person who typed them: they are secrets.
+SECRET_NAMES = frozenset({"csrf_token", "code"})
+_CHOICE_LIKE_MAX = 64
+
+
+@dataclass
+class KeptForm:
+    """What a POST carried, sorted for showing again: text to copy, choices to keep."""
+
+    texts: list[tuple[str, str, str]] = field(default_factory=list)  # (name, label, value)
+    choices: list[tuple[str, list[str]]] = field(default_factory=list)  # (label, values)
+    hidden: list[tuple[str, str]] = field(default_factory=list)  # (name, value)
+
+    @property
+    def one_time(self) -> bool:
+        """Whether the form carries a one-time token, so sending it twice makes one copy."""
+        return any(name == "form_token" for name, _ in self.hidden)
+
+
+def _form_fields() -> dict[str, tuple[type, str]]:
+    """Every field name the app's forms declare, with its class and label."""
+    found: dict[str, tuple[type, str]] = {}
+    pending = list(FlaskForm.__subclasses__())
+    while pending:
+        form_class = pending.pop()
+        pending.extend(form_class.__subclasses__())
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if isinstance(unbound, UnboundField) and name not in found:
+                label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else "")
+                found[name] = (unbound.field_class, str(label or ""))
+    return found
+
+
+def _is_secret(name: str, field_class: type | None) -> bool:
+    return (
+        name in SECRET_NAMES
+        or "password" in name
+        or (field_class is not None and issubclass(field_class, PasswordField))
+    )
+
+
+def _is_text(field_class: type | None, values: list[str]) -> bool:
+    if field_class is None:  # a field made at run time (impact-<slug>): judge by what it holds
+        return len(values) == 1 and (len(values[0]) > _CHOICE_LIKE_MAX or " " in values[0])
+    if issubclass(field_class, HiddenField):
+        return False
+    return issubclass(field_class, (TextAreaField, StringField))
+
+
+def kept_form() -> KeptForm:
+    """The submitted fields of this POST, secrets left out, ready to be sent again."""
+    kept = KeptForm()
+    declared = _form_fields()
+    for name in request.form:
+        values = [value for value in request.form.getlist(name) if isinstance(value, str)]
+        field_class, label = declared.get(name, (None, ""))
+        if _is_secret(name, field_class) or not values:
+            continue
+        label = label or name.replace("_", " ").replace("-", " ").capitalize()
+        if _is_text(field_class, values):
+            kept.texts.extend((name, label, value) for value in values)
+            continue
+        kept.hidden.extend((name, value) for value in values)
+        if name not in {"action", "form_token", "version", "next"} and any(values):
+            kept.choices.append((label, [value for value in values if value]))
+    return kept
+
+
+FALLBACK_UNAVAILABLE = """<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Heard is not available just now – Heard</title></head><body><main>
+<h1>Heard is not available just now</h1>
+<p>This is a problem on our side, not with anything you did. Please try again in a few minutes.
+If you are in danger now, call your local emergency number.</p>
+<p><a href="/help">Get help now</a> · <a href="/exit">Exit this page</a></p>{kept}
+</main></body></html>"""
+
+
+def _fallback_unavailable(kept: KeptForm | None, retry_url: str, token: str) -> str:
+    """The 503 page without templates, still giving back what was typed."""
+    if kept is None:
+        return FALLBACK_UNAVAILABLE.format(kept="")
+    parts = [f'<h2>What you wrote</h2><form method="post" action="{escape(retry_url)}">']
+    parts.append(f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
+    for index, (name, label, value) in enumerate(kept.texts):
+        parts.append(
+            f'<p><label for="kept-{index}">{escape(label)}</label><br>'
+            f'<textarea id="kept-{index}" name="{escape(name)}" rows="8" cols="60">'
+            f"{escape(value)}</textarea></p>"
+        )
+    parts.extend(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in kept.hidden
+    )
+    parts.append('<button type="submit">Try again</button></form>')
+    return FALLBACK_UNAVAILABLE.format(kept="".join(parts))
+
+
+def _retry_url() -> str:
+    """Where the kept form posts again: this same page (path and query, never another host)."""
+    query = request.query_string.decode("latin-1")
+    return f"{request.path}?{query}" if query else request.path
+
+
+def render_unavailable():
+    """The 503 page: calm words, crisis help and the exit, and for a POST the person's words.
+
+    It renders without the database: nobody is treated as signed in, so the header asks
+    nothing of the session records or the moderation queue.
+    """
+    g._login_user = AnonymousUserMixin()  # Flask-Login would query the database again
+    kept = kept_form() if request.method == "POST" else None
+    token = ""
+    if kept is not None:
+        try:
+            token = generate_csrf()  # from the session cookie and the secret: no database
+        except Exception:  # a broken session cookie: the form still comes back
+            current_app.logger.warning("No CSRF token for the 503 page")
+    retry_url = _retry_url()
+    title, template = ERROR_PAGES[503]
+    try:
+        page = render_template(
+            template, title=title, kept=kept, retry_url=retry_url, retry_token=token
+        )
+    except Exception:
+        current_app.logger.exception("Could not render the 503 page")
+        page = _fallback_unavailable(kept, retry_url, token)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _forget_failed_work() -> None:
+    """Roll back whatever the failed request began, so nothing is half-saved."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone: the pool discards it
+        current_app.logger.warning("Rollback after a database fault failed")
+
+
 def register_error_handlers(app: Flask) -> None:
     """Turn HTTP and domain errors into kind pages."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         view = app.view_functions.get(request.endpoint or "")
-        if view is not None and getattr(view, "keeps_input_on_csrf_failure", False):
-            # The view's own form fails on the same token and re-renders what was typed.
-            return view(**(request.view_args or {}))
-        return render_error(400)
+        if view is None or not getattr(view, "keeps_input_on_csrf_failure", False):
+            return render_error(400)
+        # The view's own form fails on the same token and re-renders what was typed. Errors
+        # it meets on the way (the story was hidden meanwhile, it is not the caller's) answer
+        # as they would without the CSRF failure: an error raised inside a handler would not
+        # reach the other handlers and would end as a 500.
+        try:
+            with intent(write=False):  # it stores nothing: the form cannot pass validation
+                return view(**(request.view_args or {}))
+        except DomainError as failure:
+            return domain_error(failure)
+        except HTTPException as failure:
+            return http_error(failure)
+        except UNAVAILABLE as failure:
+            return database_unavailable(failure)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -96,6 +266,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return render_error(error.status)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error: Exception):
+        # The class names only: the message can hold SQL parameters, that is, what was typed.
+        cause = getattr(error, "orig", None)
+        app.logger.warning(
+            "Database unavailable on %s %r: %s%s", request.method, request.path,
+            type(error).__name__, f" ({type(cause).__name__})" if cause is not None else "",
+        )  # fmt: skip
+        _forget_failed_work()
+        return render_unavailable()
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

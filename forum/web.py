@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.before_request(warm_secret_of_the_day)
     limiter.init_app(app)
     init_login(app)
-    database.init_write_intent(app)
+    database.init_database(app)
     init_headers(app)
     init_logging()
     init_templating(app)

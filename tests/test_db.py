@@ -17,7 +17,7 @@ def test_sqlite_connections_are_safe(ctx):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
-        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000  # DATABASE_BUSY_TIMEOUT
 
 
 def _begins(app, fn) -> list[str]:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.accounts import passwords
 from forum.accounts.models import AccountSession, RecoveryCode, Role, User
-from forum.db import db, utcnow
+from forum.db import commit_if_free, db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.moderation import watched_words
 from forum.safety.tokens import (
@@ -153,13 +153,14 @@ def load_session(user_id: str, token: str | None) -> User | None:
         return None
     now = utcnow()
     user = db.session.get(User, record.user_id)
+    # Both writes are bookkeeping: on a busy SQLite database they wait for a later request.
     if _session_expired(record, now) or user is None or not user.is_active:
         db.session.delete(record)
-        db.session.commit()
+        commit_if_free()
         return None
     if now - record.last_seen_at > timedelta(minutes=1):
         record.last_seen_at = now
-        db.session.commit()
+        commit_if_free()
     return user
 
 

@@ -18,7 +18,7 @@ from flask import current_app, request
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from forum.db import db
+from forum.db import db, intent
 from forum.safety.models import DaySecret
 
 CACHE = "heard.day_secret"
@@ -31,7 +31,12 @@ def today() -> date:
 
 def _load_or_create(day: date) -> bytes:
     """Read the day's secret, creating it in a short transaction of its own if missing."""
-    with db.engine.begin() as conn:
+    # Reading takes no write lock (SQLite), so a busy database never holds up a page.
+    with intent(write=False), db.engine.connect() as conn:
+        stored = conn.execute(select(DaySecret.secret).where(DaySecret.day == day)).scalar()
+    if stored is not None:
+        return bytes.fromhex(stored)
+    with intent(write=True), db.engine.begin() as conn:
         stored = conn.execute(select(DaySecret.secret).where(DaySecret.day == day)).scalar()
         if stored is None:
             stored = secrets.token_hex(32)

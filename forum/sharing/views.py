@@ -18,6 +18,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from forum.accounts.forms import PlainForm
+from forum.db import reads_first, start_writing
 from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
@@ -62,6 +63,7 @@ def _compose(form, taxonomy, status: int = 200):
 
 
 @bp.route("/share", methods=["GET", "POST"])
+@reads_first
 @keeps_input_on_csrf_failure
 @rate_limit("LIMIT_SHARE_STEPS")
 @rate_limit("LIMIT_SUBMIT", exempt_when=_not_submitting)
@@ -77,6 +79,7 @@ def share():
     draft = steps.draft_from_form(form, signed_in=_user() is not None)
     try:
         if form.action.data == "submit":
+            start_writing()  # only submit stores anything: the other steps take no lock
             return _submit(draft, form.form_token.data)
         services.check_draft_rules(draft)
     except DomainError as error:
