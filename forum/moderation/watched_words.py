@@ -9,7 +9,6 @@ highlighted or replaced where it stands. A match must start and end on word boun
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +20,7 @@ from forum.db import db
 from forum.errors import Invalid, NotFound
 from forum.moderation.models import WatchedAction, WatchedWord
 from forum.moderation.services import audit, require_admin
+from forum.safety.patterns import LinearPattern, escape, linear
 from forum.safety.sanitize import clean_text
 
 # Each symbol stands for the letters it is commonly used for.
@@ -70,13 +70,18 @@ def word_key(word: str) -> str:
 
 
 @cache
-def _pattern(key: str) -> re.Pattern[str]:
-    """A regex over skeletons: each letter also matches the symbols that stand for it."""
+def _pattern(key: str) -> LinearPattern:
+    """A regex over skeletons: each letter also matches the symbols that stand for it.
+
+    RE2 (forum.safety.patterns) keeps a scan linear in the text whatever the key: with Python's
+    re, a long key of repeated letters ("aaaa…b") re-reads up to len(key) letters at every
+    position of a long run of "a"s.
+    """
     parts = []
     for letter in key:
         symbols = [s for s, letters in SUBSTITUTES.items() if letter in letters]
-        parts.append("[" + re.escape(letter + "".join(symbols)) + "]")
-    return re.compile("".join(parts))
+        parts.append("[" + escape(letter + "".join(symbols)) + "]")
+    return linear("".join(parts))
 
 
 def _is_boundary(text: str, index: int) -> bool:
