@@ -514,6 +514,11 @@ def test_css_makes_no_third_party_request_and_never_fixes_the_exit_button():
     exit_rules = re.findall(r"\.exit-button[^{]*\{([^}]*)\}", CSS)
     assert exit_rules
     assert not any("fixed" in rule or "sticky" in rule for rule in exit_rules)
+    # The wrapper is sticky (in the flow at rest, so it covers nothing), never fixed.
+    wrapper = re.findall(r"(?m)^\s*\.exit-this-page\s*\{([^}]*)\}", CSS)
+    assert any("position: sticky" in rule and "top: 0" in rule for rule in wrapper)
+    assert "position: fixed" not in CSS
+    assert re.search(r"scroll-padding-top:\s*[1-9]", CSS), "focus could hide under the exit"
 
 
 def test_script_stores_nothing_and_replaces_the_history_entry():
