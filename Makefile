@@ -9,7 +9,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run install install-test setup-db test lint format bench clean
+.PHONY: run install install-test setup-db test lint format bench bench-pii clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ format: install-test
 
 bench: install-test
 	$(BIN)/python -m tests.bench
+
+# The de-identification benchmark: presidio-evaluator is heavy, so it lives in its own venv.
+BENCH_PII := .venv-bench-pii
+bench-pii: install
+	test -x $(BENCH_PII)/bin/python || $(PYTHON) -m venv $(BENCH_PII)
+	$(BENCH_PII)/bin/pip install --quiet presidio-evaluator
+	mkdir -p build
+	$(BENCH_PII)/bin/python -m tests.bench.pii.generate build/bench-pii.json > /dev/null
+	$(BIN)/python -m tests.bench.pii.run build/bench-pii.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
