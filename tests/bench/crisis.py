@@ -97,20 +97,26 @@ def story(length: int) -> str:
 
 
 def adversarial(length: int) -> list[str]:
-    """Texts built to make a backtracking matcher slow: long runs of near-misses."""
-    return [
-        ("kill " * (length // 5))[:length],
-        ("i don't want to " * (length // 16))[:length],
-        (" " * (length - 1)) + "x",
-        ("suicid" + "a" * (length - 6)),
-        ("self-" * (length // 5))[:length],
-        ("no reason " * (length // 10))[:length],
-        ("i " * (length // 2))[:length],
-        ("can't " * (length // 6))[:length],
-        ("better off " * (length // 11))[:length],
-        ("\n" * (length // 2) + "want to die. " * (length // 26))[:length],
-        ("wish i " * (length // 7))[:length],
+    """Texts of exactly length characters built to make a backtracking matcher slow."""
+    units = [
+        "kill ",
+        "i don't want to ",
+        "suicid",
+        "self-",
+        "no reason ",
+        "i ",
+        "can't ",
+        "better off ",
+        "wish i ",
+        "want to die. ",
+        "not not never ",
+        "a" * 50 + " ",
     ]
+    texts = [(unit * (length // len(unit) + 1))[:length] for unit in units]
+    texts.append(" " * (length - 1) + "x")
+    texts.append("suicid" + "a" * (length - 6))
+    texts.append(("\n" * (length // 2) + "I want to die. " * length)[:length])
+    return texts
 
 
 def seconds(text: str, repeat: int) -> float:

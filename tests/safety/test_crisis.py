@@ -1,4 +1,4 @@
-"""Crisis-language check: catch risk however it is typed, skip plain figures of speech."""
+"""Crisis-language check: catch risk however it is typed, tell now from then, mine from theirs."""
 
 from __future__ import annotations
 
@@ -7,78 +7,128 @@ import itertools
 import pytest
 
 from forum.safety import crisis
-from forum.safety.crisis import Category, CrisisMatch, has_crisis_language, mentions_crisis
+from forum.safety.crisis import (
+    Category,
+    CrisisMatch,
+    Kind,
+    at_risk_now,
+    has_crisis_language,
+    mentions_crisis,
+    most_urgent,
+)
+from tests.bench.crisis import CLASSES, ORDINARY, SETS, adversarial, load, score, story
 
-CRISIS = [
-    ("I have been having suicidal thoughts again.", Category.SUICIDAL, "suicidal"),
-    ("I think about suicide every day", Category.SUICIDAL, "suicide"),
-    ("I want to kill myself", Category.SUICIDAL, "kill myself"),
-    ("I want to KILL   MY SELF", Category.SUICIDAL, "KILL   MY SELF"),
-    ("I want to end my life", Category.SUICIDAL, "end my life"),
-    ("thinking of taking my own life", Category.SUICIDAL, "taking my own life"),
-    ("sometimes I just want to end it all", Category.SUICIDAL, "end it all"),
-    ("I want to die", Category.SUICIDAL, "want to die"),
-    ("I wanna die", Category.SUICIDAL, "wanna die"),
-    ("I don’t want to be here anymore", Category.SUICIDAL, "don’t want to be here"),
-    ("I dont want to be alive", Category.SUICIDAL, "dont want to be alive"),
-    ("I do not want to live anymore", Category.SUICIDAL, "not want to live"),
-    ("I just don't want to wake up", Category.SUICIDAL, "don't want to wake up"),
-    ("I wish I was dead", Category.SUICIDAL, "wish I was dead"),
-    ("Everyone is better off without me", Category.SUICIDAL, "better off without me"),
-    ("I'd be better off dead", Category.SUICIDAL, "better off dead"),
-    ("there is no reason to live", Category.SUICIDAL, "no reason to live"),
-    ("I have nothing left to live for", Category.SUICIDAL, "nothing left to live for"),
-    ("I can't go on like this", Category.SUICIDAL, "can't go on like this"),
-    ("I can’t go on.", Category.SUICIDAL, "can’t go on."),
-    ("I won't be around much longer", Category.SUICIDAL, "won't be around much longer"),
-    ("I've been self-harming again", Category.SELF_HARM, "self-harming"),
-    ("self harm was how I coped", Category.SELF_HARM, "self harm"),
-    ("I keep hurting myself", Category.SELF_HARM, "hurting myself"),
-    ("I cut myself last night", Category.SELF_HARM, "cut myself"),
-    ("I cut myself on my arms", Category.SELF_HARM, "cut myself"),
-    ("I took an overdose in 2019", Category.OVERDOSE, "overdose"),
-    ("after I overdosed", Category.OVERDOSE, "overdosed"),
-    ("I OD'd twice", Category.OVERDOSE, "OD'd"),
-    ("I took all my pills", Category.OVERDOSE, "took all my pills"),
-    ("I swallowed a handful of tablets", Category.OVERDOSE, "swallowed a handful of tablets"),
+C, P, N, T = Kind.CURRENT, Kind.PAST, Kind.NEGATED, Kind.THIRD_PERSON
+
+SPANS = [
+    ("I have been having suicidal thoughts again.", Category.SUICIDAL, "suicidal", C),
+    ("I want to KILL   MY SELF", Category.SUICIDAL, "KILL   MY SELF", C),
+    ("thinking of taking my own life", Category.SUICIDAL, "taking my own life", C),
+    ("I don’t want to be here anymore", Category.SUICIDAL, "don’t want to be here", C),
+    ("I don't want to be here any more", Category.SUICIDAL, "don't want to be here", C),
+    ("kms honestly", Category.SUICIDAL, "kms", C),
+    ("I'm going to unalive myself", Category.SUICIDAL, "unalive", C),
+    ("thinking about sewerslide", Category.SUICIDAL, "sewerslide", C),
+    ("i have been sucidal for weeks", Category.SUICIDAL, "sucidal", C),
+    ("Everyone would be better off without me", Category.SUICIDAL, "better off without me", C),
+    ("I feel completely hopeless", Category.HOPELESSNESS, "I feel completely hopeless", C),
+    ("I'm worthless", Category.HOPELESSNESS, "I'm worthless", C),
+    ("I can’t go on.", Category.SUICIDAL, "can’t go on.", C),
+    ("I want to go to sleep and not wake up", Category.SUICIDAL, "not wake up", C),
+    ("I've been stockpiling my tablets", Category.PLAN, "stockpiling", C),
+    ("I cut myself last night", Category.SELF_HARM, "cut myself", C),
+    ("I took all my pills", Category.OVERDOSE, "took all my pills", C),
+    ("I never felt suicidal.", Category.SUICIDAL, "suicidal", N),
+    ("I'm not suicidal", Category.SUICIDAL, "suicidal", N),
+    ("I was suicidal in 2019", Category.SUICIDAL, "suicidal", P),
+    ("I used to self-harm", Category.SELF_HARM, "self-harm", P),
+    ("I took an overdose in 2019", Category.OVERDOSE, "overdose", P),
+    ("My friend tried to kill herself", Category.SUICIDAL, "kill herself", T),
+    ("My brother says he wants to die", Category.SUICIDAL, "wants to die", T),
 ]
 
 
-@pytest.mark.parametrize(("text", "category", "span"), CRISIS, ids=[c[0] for c in CRISIS])
-def test_catches_crisis_language(text, category, span):
-    matches = mentions_crisis(text)
-    assert [(m.category, m.text) for m in matches] == [(category, span)]
-    assert text[matches[0].start : matches[0].end] == span
+@pytest.mark.parametrize(("text", "category", "span", "kind"), SPANS, ids=[s[0] for s in SPANS])
+def test_each_match_keeps_its_span_category_and_kind(text, category, span, kind):
+    (match,) = mentions_crisis(text)
+    assert (match.category, match.text, match.kind) == (category, span, kind)
+    assert text[match.start : match.end] == span
     assert has_crisis_language(text)
+    assert at_risk_now(text) is (kind is Kind.CURRENT)
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "I was killing time in the waiting room.",
-        "The therapy killed my confidence.",
         "My mum would kill me if she knew.",
         "she hurt me more than she knew",
         "I'm dying to know what she wrote in her notes.",
+        "I could kill for a coffee.",
+        "This is killing me, the waiting.",
         "I nearly died laughing at that.",
         "I want to die of embarrassment when I think of it.",
         "I cut myself off from my friends.",
         "I need to cut myself some slack.",
-        "I took my meds as prescribed.",
         "I took my tablets and went to bed.",
-        "I took too many notes in sessions.",
         "I don't want to live in London any more.",
         "I don't want to wake up early on Saturdays.",
         "I can't go on holiday this year.",
         "It took my life savings to pay her.",
-        "The end of my life as I knew it, or so it felt.",
-        "The deadline was brutal.",
+        "She was hopeless at remembering my name.",
+        "Complaining would have been career suicide.",
+        "I ran 5 kms before the session.",
+        "I want to dye my hair blue.",
+        "od is short for odd",
         "",
     ],
 )
-def test_skips_ordinary_phrases(text):
+def test_skips_figures_of_speech(text):
     assert mentions_crisis(text) == []
     assert not has_crisis_language(text)
+
+
+def test_hopeless_and_worthless_are_both_current_risk():
+    matches = mentions_crisis("I feel hopeless and worthless")
+    assert [(m.text, m.kind) for m in matches] == [("I feel hopeless", C), ("and worthless", C)]
+
+
+def test_every_kind_still_shows_help_but_only_current_risk_is_urgent():
+    for text in ("I never felt suicidal", "I used to self-harm", "My sister self-harms"):
+        assert has_crisis_language(text), text
+        assert not at_risk_now(text), text
+    assert at_risk_now("I used to self-harm and I want to die now")
+
+
+def test_most_urgent_puts_current_first_and_denial_last():
+    text = "I never felt suicidal. My friend tried to kill herself. I was suicidal in 2019."
+    matches = mentions_crisis(text)
+    assert [m.kind for m in matches] == [N, T, P]
+    assert most_urgent(matches) is T
+    assert most_urgent(mentions_crisis(text + " I want to die.")) is C
+    assert most_urgent([]) is None
+
+
+def test_the_same_sentence_can_hold_then_and_now():
+    matches = mentions_crisis("I was suicidal in 2019 and I'm suicidal again now.")
+    assert [m.kind for m in matches] == [P, C]
+
+
+def test_negation_of_something_else_is_not_a_denial():
+    assert mentions_crisis("I can't stop thinking about suicide")[0].kind is C
+    assert mentions_crisis("I have never been so suicidal")[0].kind is C
+    assert mentions_crisis("She doesn't know I'm suicidal")[0].kind is C
+
+
+def test_labels_say_the_kind_for_moderators():
+    (now,) = mentions_crisis("I want to die")
+    (then,) = mentions_crisis("I used to self-harm")
+    (theirs,) = mentions_crisis("My friend tried to kill herself")
+    (denied,) = mentions_crisis("I'm not suicidal")
+    assert now.label == "suicidal thoughts"
+    assert then.label == "self-harm, in the past"
+    assert theirs.label == "suicidal thoughts, about someone else"
+    assert denied.label == "suicidal thoughts, denied"
 
 
 def test_spans_are_sorted_and_do_not_overlap():
@@ -94,19 +144,84 @@ def test_spans_are_sorted_and_do_not_overlap():
         assert earlier.end <= later.start
 
 
+def test_spans_point_into_the_original_text_with_unusual_apostrophes_and_spaces():
+    text = "Honestly I don’t want to exist. Je suis là. I want\u00a0to\u2003die"
+    first, second = mentions_crisis(text)
+    assert first.text == "don’t want to exist"
+    assert second.text == "want\u00a0to\u2003die"
+    assert isinstance(first, CrisisMatch)
+
+
 def test_line_breaks_between_words_still_match():
     assert has_crisis_language("I want to end\nmy\n  life")
 
 
-def test_spans_point_into_the_original_text_with_curly_apostrophes():
-    text = "Honestly I don’t want to exist"
-    (match,) = mentions_crisis(text)
-    assert match.text == "don’t want to exist"
-    assert isinstance(match, CrisisMatch)
+def _every_phrase_everywhere(text: str) -> list[tuple[int, int, Category]]:
+    """The matcher without its candidate pass: every phrase over the whole text."""
+    normal = text.translate(crisis._NORMAL)
+    found = sorted(crisis._phrases(normal, 0, len(normal)))
+    kept, last_end = [], -1
+    for start, negative_end, category in found:
+        if start >= last_end:
+            kept.append((start, -negative_end, category))
+            last_end = -negative_end
+    return kept
 
 
-def test_lower_case_od_is_not_an_overdose():
-    assert mentions_crisis("od is short for odd") == []
+def test_the_candidate_pass_finds_what_scanning_everything_finds():
+    sentences = [case.text for cases in map(load, SETS.values()) for case in cases]
+    texts = [
+        story(10_000),
+        " ".join(sentences),
+        "\n".join(sentences),
+        ("x" * 390 + " ").join(sentences[:40]),
+    ]
+    for text in texts:
+        got = [(m.start, m.end, m.category) for m in mentions_crisis(text)]
+        assert got == _every_phrase_everywhere(text)
+
+
+@pytest.mark.timeout(20)
+def test_adversarial_maximum_length_inputs_finish():
+    # A backtracking matcher takes minutes on some of these; RE2 and bounded windows take
+    # well under a second each. The timeout only stops a regression from hanging the suite.
+    for text in adversarial(30_000):
+        assert len(text) == 30_000
+        mentions_crisis(text)
+    assert has_crisis_language(("want to die. " * 2400)[:30_000])
+
+
+# --- Quality gates on the labelled sentences (tests/safety/crisis_cases*.tsv) ------------------
+
+
+@pytest.fixture(scope="module")
+def labelled():
+    return {name: load(path) for name, path in SETS.items()}
+
+
+def test_the_labelled_set_is_big_enough_and_covers_every_class(labelled):
+    everything = [case for cases in labelled.values() for case in cases]
+    assert len(everything) >= 300
+    for cls in (*CLASSES, ORDINARY):
+        assert sum(1 for case in everything if case.label == cls) >= 30, cls
+    assert all(cases for cases in labelled.values())
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_current_risk_recall_and_false_alarms_meet_the_targets(labelled, name):
+    scores = score(labelled[name])
+    assert scores.recall["current"] >= 0.95, scores.misses
+    assert scores.false_alarm_rate <= 0.05, scores.misses
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_past_denied_and_third_person_mentions_are_told_apart(labelled, name):
+    scores = score(labelled[name])
+    for cls in ("past", "negated", "third_person"):
+        assert scores.recall[cls] >= 0.85, (cls, scores.misses)
+        # Whatever the kind, the teller still sees help.
+        assert scores.detected[cls] >= 0.9, (cls, scores.misses)
+    assert scores.precision["current"] >= 0.9, scores.misses
 
 
 def test_module_says_the_list_needs_clinical_review():
