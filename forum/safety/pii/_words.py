@@ -59,6 +59,7 @@ class Lexicon:
     surnames: WordList
     places: WordList
     common: WordList
+    very_common: WordList
     quiet: frozenset[str]
     quiet_phrases: frozenset[str]
 
@@ -66,7 +67,8 @@ class Lexicon:
 # Capitalised words that identify no one: calendar words, kinds of therapy and services,
 # faiths and festivals, nationalities and languages used generally, and words of the forum.
 _QUIET = """
-monday tuesday wednesday thursday friday saturday sunday january february march april may june
+monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
+thursdays fridays saturdays sundays weekends january february march april may june
 july august september october november december christmas easter ramadan eid diwali hanukkah
 passover halloween new year god jesus christ allah lord bible quran church
 nhs gp gps a&e ae cbt dbt emdr act cat cft ifs iapt camhs cahms cmht crhtt ocd ptsd cptsd adhd
@@ -140,6 +142,7 @@ def lexicon() -> Lexicon:
         surnames=_load("pii-surnames.txt.gz"),
         places=_load("pii-places.txt.gz"),
         common=_load("pii-common-words.txt.gz"),
+        very_common=_load("pii-very-common-words.txt.gz"),
         quiet=frozenset(quiet),
         quiet_phrases=frozenset(phrases),
     )
@@ -255,22 +258,36 @@ def word_candidates(text: str, shaped: list[Candidate]) -> list[Candidate]:
     headings = _headings(text, tokens)
     found: list[Candidate] = []
     for run in _runs(tokens, text, lower):
-        if run[0] in headings and not lower:
-            continue
-        found.extend(_classify(text, tokens, run, lex, lower))
+        found.extend(_classify(text, tokens, run, lex, lower, run[0] in headings and not lower))
     return found
 
 
+def _is_person_word(word: _Token, lex: Lexicon) -> bool:
+    return word.low in lex.given or word.low in lex.surnames
+
+
+def _unknown(word: _Token, lex: Lexicon) -> bool:
+    low = word.low
+    return not (
+        low in lex.common or low in lex.places or low in lex.given or low in lex.surnames
+    )
+
+
+def _org_end(words: list[_Token]) -> bool:
+    last = words[-1].low
+    return last in _ORG_SUFFIXES or last.rstrip(".") in _ORG_SUFFIXES
+
+
 def _classify(
-    text: str, tokens: list[_Token], run: list[int], lex: Lexicon, lower: bool
+    text: str, tokens: list[_Token], run: list[int], lex: Lexicon, lower: bool, heading: bool
 ) -> list[Candidate]:
     words = [tokens[k] for k in run]
     # Drop leading words that only start the sentence ("Then", "My", "When").
     while words and words[0].initial and (words[0].low in lex.common or words[0].low in lex.quiet):
-        if len(words) > 1 and words[0].low in lex.given and words[1].low in lex.surnames:
+        if len(words) > 1 and _is_person_word(words[0], lex) and _is_person_word(words[1], lex):
             break
         words = words[1:]
-    while words and words[0].low in lex.quiet:
+    while words and (words[0].low in lex.quiet or words[0].low in _CONNECTORS):
         words = words[1:]
     while words and words[-1].low in lex.quiet and words[-1].low not in _ORG_SUFFIXES:
         words = words[:-1]
@@ -284,55 +301,72 @@ def _classify(
     prev = tokens[first - 1].low if first > 0 else ""
     context_before = text[max(0, start - 40) : start]
     # Organisations: a company-like ending, "University of ...", or "I work at X".
-    if len(words) >= 2 and (
-        words[-1].low in _ORG_SUFFIXES or words[-1].low.rstrip(".") in _ORG_SUFFIXES
-    ):
+    if len(words) >= 2 and _org_end(words):
+        # "Jane Smith of Acme Holdings Ltd" is a person and an organisation.
+        for k in range(len(words) - 2, 0, -1):
+            if words[k].low in ("of", "at") and any(_is_person_word(w, lex) for w in words[:k]):
+                return [
+                    (Kind.NAME, start, words[k - 1].end),
+                    (Kind.ORGANISATION, words[k + 1].start, end),
+                ]
         return [(Kind.ORGANISATION, start, end)]
     if len(words) >= 2 and words[0].low in _ORG_HEADS:
         return [(Kind.ORGANISATION, start, end)]
     if _ORG_CONTEXT.search(context_before) and not lower:
         return [(Kind.ORGANISATION, start, end)]
-    names = [w for w in words if w.low in lex.given or w.low in lex.surnames]
-    unknown = [
-        w
-        for w in words
-        if w.low not in lex.common
-        and w.low not in lex.places
-        and w.low not in lex.given
-        and w.low not in lex.surnames
-    ]
-    common = [w for w in words if w.low in lex.common]
     # Places.
     place = None if lower else _place_match(tokens, [w.index for w in words], lex)
     if place is not None:
         a, b = place
         span_words = words[a:b]
-        is_name = len(span_words) == 1 and span_words[0].low in lex.given
-        is_common = len(span_words) == 1 and span_words[0].low in lex.common
+        single = len(span_words) == 1
+        is_name = single and _is_person_word(span_words[0], lex)
+        is_common = single and span_words[0].low in lex.common
         prev_word = prev if a == 0 else words[a - 1].low
-        contextual = prev_word in _PLACE_CONTEXT or text[span_words[-1].end : span_words[-1].end + 1] == ","
+        after = text[span_words[-1].end : span_words[-1].end + 1]
+        strong = prev_word in _PLACE_CONTEXT and not (is_name and prev_word in ("to", "at", "of"))
+        contextual = strong or after == ","
         if len(span_words) == len(words) and (
-            len(span_words) > 1 or (not is_name and not is_common) or contextual
+            not single or (not is_name and not is_common) or contextual
         ):
-            if not (span_words[0].initial and is_common):
+            if not (span_words[0].initial and is_common and not strong):
                 return [(Kind.PLACE, span_words[0].start, span_words[-1].end)]
-    # People: any known given name or surname, or unknown capitalised words mid-sentence.
+    # People: known given names and surnames, or unknown capitalised words mid-sentence.
     if lower:
         if len(words) >= 2 and words[0].low in lex.given and words[1].low in lex.surnames:
             if words[0].low not in lex.common and words[1].low not in lex.common:
                 return [(Kind.NAME, words[0].start, words[1].end)]
         return []
-    if len(words) >= 2 and (names or unknown) and len(common) < len(words):
+    names = [w for w in words if _is_person_word(w, lex)]
+    unknown = [w for w in words if _unknown(w, lex)]
+    common = [w for w in words if w.low in lex.common]
+    if len(words) >= 2 and (names or (unknown and not heading)) and len(common) < len(words):
         return [(Kind.NAME, start, end)]
     word = words[0]
     if word.word.isupper() and len(word.word) <= 5:
         return []  # an acronym
-    if word.low in lex.given or word.low in lex.surnames:
+    if _is_person_word(word, lex):
         if word.low not in lex.common:
             return [(Kind.NAME, start, end)]
-        if (not word.initial and word.word[0].isupper()) and prev in _PERSON_CONTEXT:
+        if word.initial or word.low in lex.very_common:
+            # "Will", "May", "Hope": a name only where the words around say so.
+            if not word.initial and prev in _PERSON_CONTEXT:
+                return [(Kind.NAME, start, end)]
+            return []
+        return [] if heading else [(Kind.NAME, start, end)]
+    if unknown and not heading and len(word.word) > 2:
+        # An unknown word starting a sentence is flagged only when a verb of speech or a
+        # name-like pattern follows ("Lamara is from", "Chise said").
+        if not word.initial or _followed_by_predicate(text, word.end):
             return [(Kind.NAME, start, end)]
-        return []
-    if unknown and not word.initial and len(word.word) > 2:
-        return [(Kind.NAME, start, end)]
     return []
+
+
+_PREDICATE = re2.compile(
+    r"^(?::\s|\s+(?:is|was|said|says|told|asked|had|has|lives|lived|works|worked|shouted|"
+    r"replied|wrote|called|texted|came|went)\b)"
+)
+
+
+def _followed_by_predicate(text: str, end: int) -> bool:
+    return bool(_PREDICATE.search(text[end : end + 12]))

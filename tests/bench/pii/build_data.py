@@ -27,8 +27,8 @@ def _latin(word: str) -> bool:
 def _write(name: str, words: set[str]) -> None:
     path = DATA / name
     body = "\n".join(sorted(words)) + "\n"
-    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as fh:
-        fh.write(body)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(body.encode("utf-8"))
     print(f"{name}: {len(words)} entries, {path.stat().st_size} bytes")
 
 
@@ -66,14 +66,23 @@ def _flat(values: object) -> list[str]:
     return []
 
 
-def _common_words() -> set[str]:
-    """Ordinary English words: lower-case in Webster's list and frequent in wordfreq."""
+def _common_words(proper: set[str], min_zipf: float) -> set[str]:
+    """Ordinary English words: lower-case in Webster's list (or an inflection of one) and at
+    least min_zipf in wordfreq, plus frequent words that no name or place list holds."""
     from english_words import get_english_words_set
     from wordfreq import top_n_list, zipf_frequency
 
     web2 = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
-    frequent = {w for w in top_n_list("en", 60000) if zipf_frequency(w, "en") >= 3.0}
-    return (web2 & frequent) | {w for w in frequent if zipf_frequency(w, "en") >= 5.0}
+    frequent = {w for w in top_n_list("en", 80000) if zipf_frequency(w, "en") >= min_zipf}
+    out = set()
+    for w in frequent:
+        bases = {w, w[:-1], w[:-2], w[:-3], w[:-2] + "e", w[:-3] + "e", w[:-3] + "y", w[:-1] + "e"}
+        inflected = w.endswith(("s", "es", "ed", "ing", "ies", "er", "ly"))
+        if w in web2 or (w not in proper and inflected and bases & web2):
+            out.add(w)
+        elif w not in proper and zipf_frequency(w, "en") >= max(min_zipf, 4.5):
+            out.add(w)
+    return out
 
 
 def _places() -> set[str]:
@@ -94,13 +103,19 @@ def _places() -> set[str]:
 
 def main() -> None:
     """Write the given-name, surname, place and common-word lists."""
+    # The lists are sorted and gzipped without a timestamp, so a rebuild from the same
+    # package versions gives the same bytes.
     census_given = _census("dist.male.first") | _census("dist.female.first")
     census_family = _census("dist.all.last", limit=30000)
     faker_given, faker_family = _faker_people()
     _write("pii-given-names.txt.gz", census_given | faker_given)
     _write("pii-surnames.txt.gz", census_family | faker_family)
     _write("pii-places.txt.gz", _places())
-    _write("pii-common-words.txt.gz", _common_words())
+    places = _places()
+    proper = census_given | census_family | faker_given | faker_family | places
+    _write("pii-common-words.txt.gz", _common_words(proper, 3.0))
+    # Words so frequent that a capital letter alone does not make them a name ("Will", "May").
+    _write("pii-very-common-words.txt.gz", _common_words(proper, 4.8))
 
 
 if __name__ == "__main__":
