@@ -99,6 +99,10 @@ class Config:
     # Withdrawn and rejected stories are deleted for good this long after they closed.
     CLOSED_STORY_RETENTION_DAYS = 30
 
+    # Logs: "text" lines or "json" objects, one a line (forum/safety/logs.py). Either way they
+    # carry a request id and never an address, user agent, query string or what someone wrote.
+    LOG_FORMAT = "text"
+
     EXIT_URL = "https://www.bbc.co.uk/weather"
     # The public address, e.g. https://heard.example; used for absolute links in feeds.
     # Never taken from the Host header (SECURITY.md §2, CVE-2026-29199).

@@ -10,6 +10,8 @@ from forum.accounts.views import bp as accounts_bp
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
 from forum.moderation.views import bp as moderation_bp
+from forum.operations.views import answer_health_first
+from forum.operations.views import bp as operations_bp
 from forum.pages.views import bp as pages_bp
 from forum.resources.views import bp as resources_bp
 from forum.routing import init_routing
@@ -30,15 +32,18 @@ def init_app(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    # /healthz answers before the hooks below, which need the database it reports on.
+    answer_health_first(app)
     # Today's client-key secret is read before anything else opens a transaction.
     app.before_request(warm_secret_of_the_day)
     limiter.init_app(app)
     init_login(app)
     database.init_database(app)
     init_headers(app)
-    init_logging()
+    init_logging(app)
     init_templating(app)
     init_routing(app)
     for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp, resources_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(operations_bp)
