@@ -24,6 +24,10 @@ from forum.errors import DomainError, Invalid
 
 # How long the backup waits for a writer's lock on the live file before giving up, in ms.
 BUSY_TIMEOUT_MS = 15_000
+# Tables whose rows a backup leaves out. Each day's client-key secret is deleted 48 hours after
+# the day (forum/safety/client_key.py) so that nobody can link a keyed hash back to an address;
+# a backup kept for weeks must not undo that. A restored site simply makes a new secret.
+LEFT_OUT = ("day_secrets",)
 
 
 class BackupFailed(DomainError):
@@ -56,7 +60,8 @@ class BackupReport:
         return (
             f"Wrote {self.path} ({_size(self.size_bytes)}, {self.stories} stories, "
             f"schema {self.alembic_version}) at {self.finished_at:%Y-%m-%d %H:%M:%S} UTC "
-            f"in {self.seconds:.2f} s. Integrity check: ok."
+            f"in {self.seconds:.2f} s. Integrity check: ok. "
+            "Left out on purpose: the daily client-key secrets."
         )
 
 
@@ -164,6 +169,13 @@ def _copy(source: Path, destination: Path) -> None:
         # A plain rollback-journal file: the copy is one self-contained file, whatever the
         # live database's journal mode. Heard switches it back to WAL when it opens it.
         copy.execute("PRAGMA journal_mode=DELETE")
+        # secure_delete overwrites the removed rows, so they are not left in free pages.
+        copy.execute("PRAGMA secure_delete=ON")
+        present = {row[0] for row in copy.execute("SELECT name FROM sqlite_master")}
+        for table in LEFT_OUT:
+            if table in present:
+                copy.execute(f'DELETE FROM "{table}"')  # noqa: S608 - a constant name
+        copy.commit()
     finally:
         copy.close()
         live.close()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from forum.db import db
 from forum.operations import backup as backups
+from forum.safety.client_key import secret_of_the_day
 from forum.stories.models import Story
 from forum.stories.services import submit_story
 from tests.conftest import make_test_app
@@ -117,6 +118,26 @@ def test_the_report_says_what_was_written(live, tmp_path):
     assert copy.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
     copy.close()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".nightly")]
+
+
+@sqlite_only
+def test_the_daily_client_key_secrets_are_left_out_of_the_copy(live, tmp_path):
+    with live.app_context():
+        secret = secret_of_the_day().hex()
+        db.session.remove()
+    target = tmp_path / "copy.sqlite3"
+
+    result = run_backup(live, str(target))
+
+    assert result.exit_code == 0, result.output
+    assert "daily client-key secrets" in result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT count(*) FROM day_secrets").fetchone() == (0,)
+    copy.close()
+    assert secret.encode() not in target.read_bytes()  # not even in a free page
+    with live.app_context():
+        assert secret_of_the_day().hex() == secret  # the live site keeps its own
+        db.session.remove()
 
 
 @sqlite_only
