@@ -26,8 +26,11 @@ def find_identifiers(text: str) -> list[Finding]:
     """Possible identifiers in text, sorted by position and never overlapping."""
     if not text:
         return []
-    found = pattern_candidates(text)
-    found += word_candidates(text, found)
+    # Text pasted from code or an export can carry escaped line breaks ("\\n"); read them as
+    # breaks, keeping every offset (two characters become two), so "\\nLeeds" is a word.
+    plain = text.replace("\\r\\n", "\n   ").replace("\\n", "\n ").replace("\\t", "\t ")
+    found = pattern_candidates(plain)
+    found += word_candidates(plain, found)
     candidates = sorted(found, key=lambda c: (c[1], -(c[2] - c[1]), _PRIORITY[c[0]]))
     findings: list[Finding] = []
     last_end = -1

@@ -51,6 +51,11 @@ def _load(name: str) -> WordList:
         return WordList([line.strip() for line in fh if line.strip()])
 
 
+def _load_small(name: str) -> frozenset[str]:
+    with gzip.open(_DATA / name, "rt", encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """The word lists, loaded once."""
@@ -58,6 +63,7 @@ class Lexicon:
     given: WordList
     surnames: WordList
     places: WordList
+    regions: frozenset[str]
     common: WordList
     very_common: WordList
     quiet: frozenset[str]
@@ -93,6 +99,8 @@ _PERSON_CONTEXT = frozenset(
     """.split()
 )
 _PLACE_CONTEXT = frozenset("in from to near at outside around of visiting moved live lived".split())
+# Before an unknown capitalised word, these make a place likelier than a person.
+_UNKNOWN_PLACE_CONTEXT = frozenset("in from near outside around visiting to into".split())
 _ORG_CONTEXT = re2.compile(
     r"(?i)\b(?:work(?:s|ed|ing)?|job|jobs|employed|shift|shifts|studied|studying|study|"
     r"enrolled|teach(?:es|ing)?|taught|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?)\s+"
@@ -110,6 +118,7 @@ _ORG_SUFFIXES = frozenset(
     enterprises ventures labs laboratories resources brands motors airlines airways stores
     supermarket supermarkets foods logistics consulting consultants studios publishing press
     reit bancorp financial partners ministries mission federation union board authority
+    club clubs hotel hotels resort restaurant cafe bakery pub bar gym
     """.split()
 )
 _ORG_HEADS = frozenset("university bank church college school hospital institute".split())
@@ -141,6 +150,7 @@ def lexicon() -> Lexicon:
         given=_load("pii-given-names.txt.gz"),
         surnames=_load("pii-surnames.txt.gz"),
         places=_load("pii-places.txt.gz"),
+        regions=_load_small("pii-regions.txt.gz"),
         common=_load("pii-common-words.txt.gz"),
         very_common=_load("pii-very-common-words.txt.gz"),
         quiet=frozenset(quiet),
@@ -215,7 +225,12 @@ def _runs(tokens: list[_Token], text: str, lower: bool) -> list[list[int]]:
     runs: list[list[int]] = []
     current: list[int] = []
     for i, tok in enumerate(tokens):
-        joined = current and text[tokens[current[-1]].end : tok.start] in (" ", "-", ". ", " & ")
+        gap = text[tokens[current[-1]].end : tok.start] if current else ""
+        # A full stop joins only after an initial or a title: "Brodie H. Walker", "St. Mary".
+        joined = current and (
+            gap in (" ", "-", " & ")
+            or (gap == ". " and (len(tokens[current[-1]].word) == 1 or tokens[current[-1]].low in ("st", "mt", "ft")))
+        )
         usable = (tok.cap or lower) and not tok.word.isdigit()
         if usable and (not current or joined):
             current.append(i)
@@ -284,7 +299,12 @@ def _classify(
     words = [tokens[k] for k in run]
     # Drop leading words that only start the sentence ("Then", "My", "When").
     while words and words[0].initial and (words[0].low in lex.common or words[0].low in lex.quiet):
-        if len(words) > 1 and _is_person_word(words[0], lex) and _is_person_word(words[1], lex):
+        if (
+            len(words) > 1
+            and words[0].low not in lex.very_common
+            and _is_person_word(words[0], lex)
+            and _is_person_word(words[1], lex)
+        ):
             break
         words = words[1:]
     while words and (words[0].low in lex.quiet or words[0].low in _CONNECTORS):
@@ -324,9 +344,17 @@ def _classify(
         is_common = single and span_words[0].low in lex.common
         prev_word = prev if a == 0 else words[a - 1].low
         after = text[span_words[-1].end : span_words[-1].end + 1]
-        strong = prev_word in _PLACE_CONTEXT and not (is_name and prev_word in ("to", "at", "of"))
+        region = " ".join(w.low for w in span_words) in lex.regions
+        strong = region or (
+            prev_word in _PLACE_CONTEXT and not (is_name and prev_word in ("to", "at", "of"))
+        )
         contextual = strong or after == ","
-        if len(span_words) == len(words) and (
+        rest = words[:a] + words[b:]
+        # "Carry Me Back To Cyprus": the place inside a run of ordinary capitalised words.
+        alone = len(span_words) == len(words) or all(
+            w.low in lex.common or w.low in _CONNECTORS for w in rest
+        )
+        if alone and (
             not single or (not is_name and not is_common) or contextual
         ):
             if not (span_words[0].initial and is_common and not strong):
@@ -357,6 +385,8 @@ def _classify(
     if unknown and not heading and len(word.word) > 2:
         # An unknown word starting a sentence is flagged only when a verb of speech or a
         # name-like pattern follows ("Lamara is from", "Chise said").
+        if prev in _UNKNOWN_PLACE_CONTEXT and not word.initial:
+            return [(Kind.PLACE, start, end)]
         if not word.initial or _followed_by_predicate(text, word.end):
             return [(Kind.NAME, start, end)]
     return []

