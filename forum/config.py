@@ -107,6 +107,8 @@ class Config:
     # The public address, e.g. https://heard.example; used for absolute links in feeds.
     # Never taken from the Host header (SECURITY.md §2, CVE-2026-29199).
     SITE_URL = ""
+    # Crisis lines shown before a reader picks a region (README): GB, IE, US, CA, AU or
+    # "global", which lists a line to call or text in each of those (forum/pages/help.py).
     DEFAULT_REGION = "global"
     SITE_NAME = "Heard"
 

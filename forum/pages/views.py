@@ -62,8 +62,15 @@ def help():
         title="Get help now",
         region=region,
         lines=help_lines.lines_for(region),
+        main_lines=help_lines.main_region_lines() if region == "global" else [],
         everywhere=help_lines.lines_for("global"),
     )
+
+
+@bp.app_template_global()
+def main_crisis_lines() -> list[tuple[str, dict]]:
+    """One call-or-text line per main region, for help panels shown without a chosen region."""
+    return help_lines.main_line_each()
 
 
 @bp.get("/exit")

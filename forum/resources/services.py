@@ -354,6 +354,39 @@ def _starter_help_lines(region: str) -> list[dict]:
     return lines
 
 
+def help_lines_by_region(regions: Iterable[str]) -> dict[str, list[dict]]:
+    """Crisis lines for /help in each of several countries, in curated order: one query.
+
+    What /help and the story panels show a reader who has not chosen a region (issue 12):
+    the lines of the main regions, never only directories. Same fallback as help_lines.
+    """
+    codes = [code for code in regions if code != GLOBAL]
+    served = or_(*(reader_clause(ResourceRegion.code, c, include_global=False) for c in codes))
+    query = (
+        select(Resource)
+        .where(
+            _active(),
+            Resource.category == Category.CRISIS,
+            Resource.show_on_help.is_(True),
+            exists().where(ResourceRegion.resource_id == Resource.id, served),
+        )
+        .order_by(Resource.position, Resource.id)
+        .options(joinedload(Resource.regions), joinedload(Resource.contacts))
+    )
+    rows = [_as_dict(resource) for resource in db.session.scalars(query).unique()]
+    if not rows:
+        any_line = select(Resource.id).where(
+            Resource.category == Category.CRISIS, Resource.show_on_help.is_(True)
+        )
+        if db.session.scalar(any_line.limit(1)) is not None:
+            return {code: [] for code in codes}
+        return {code: [_help_line(e) for e in _starter_help_lines(code)] for code in codes}
+    return {
+        code: [_help_line(row) for row in rows if serves_reader(row["regions"], code)]
+        for code in codes
+    }
+
+
 # The complaint-route finder.
 
 

@@ -241,7 +241,8 @@ def test_unknown_region_falls_back_to_the_default_lines(client):
     assert "ZZ<script>" not in html and "ZZ&lt;script&gt;" not in html
     assert '<option value="global" selected>' in html
     assert "Find A Helpline" in html
-    assert "116 123" not in html
+    # No region chosen: the main regions' lines, never only directories (issue 12).
+    assert "116 123" in html and "988" in html
     with client.session_transaction() as session:
         assert "region" not in session
 

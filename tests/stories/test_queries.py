@@ -31,7 +31,9 @@ CEILINGS = {
     "/": 7,
     "/stories": 11,  # 9, plus the pinned stories and their tags on the first page
     "/stories?tag=not-heard&exclude=prejudice&type=experience": 11,
-    "/stories/{story}": 9,  # 8, plus one for the resources panel (forum/resources)
+    # 8, plus one for the resources panel (forum/resources), plus one for the main regions'
+    # call-or-text lines it shows a reader who has chosen no region (forum/pages/help.py)
+    "/stories/{story}": 10,
     "/tags": 5,
     "/tags/not-heard": 6,  # + the resources for the tag
     "/tags/nature": 5,
