@@ -101,6 +101,9 @@ class QueueItem:
         if isinstance(item, Reply) and item.awaiting_review and item.status is Status.PUBLISHED:
             reasons.append("Published by a trusted member; needs a look")
         kinds = {s.kind for s in self.spans}
+        if "crisis" in kinds and self.priority != CRISIS:
+            # Crisis words that are past, denied or about someone else: noted, not first.
+            reasons.append("Mentions crisis: in the past, denied or about someone else")
         if "identifier" in kinds:
             reasons.append("May identify someone")
         if "watched" in kinds:

@@ -58,18 +58,20 @@ class Checks:
     """What the check step found: possible identifiers, and whether crisis help should show."""
 
     identifiers: list[pii.Finding]
-    crisis: bool
+    crisis: bool  # crisis language of any kind: the teller sees calm help
+    # The teller may be at risk now (not past, denied or someone else's): moderators see it first.
+    current_risk: bool = False
 
 
 def check_draft(draft: StoryDraft) -> Checks:
     """Run the de-identification and crisis-language checks over every field of a draft."""
     found: list[pii.Finding] = []
-    in_crisis = False
+    kinds: set[crisis.Kind] = set()
     for text in draft.texts():
         if text:
             found.extend(pii.find_identifiers(text))
-            in_crisis = in_crisis or crisis.has_crisis_language(text)
-    return Checks(identifiers=found, crisis=in_crisis)
+            kinds.update(m.kind for m in crisis.mentions_crisis(text))
+    return Checks(identifiers=found, crisis=bool(kinds), current_risk=crisis.Kind.CURRENT in kinds)
 
 
 def _status_token(form_token: str) -> str:
@@ -174,7 +176,7 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
     story.attribution = draft.attribution
     story.content_notes = " ".join(n for n in CONTENT_NOTES if n in draft.content_notes)
     story.show_handle = draft.show_handle and story.author_id is not None
-    story.crisis_flagged = checks.crisis
+    story.crisis_flagged = checks.current_risk
     story.identifier_kinds = " ".join(sorted({f.kind.value for f in checks.identifiers}))
     story.story_tags = [
         StoryTag(tag=tag, impact=impact, position=i) for i, (tag, impact) in enumerate(tags)
@@ -456,8 +458,10 @@ def add_reply(
         raise Invalid("Enter your reply", field="body")
     outcome = _watched(body, "body", watched_words.all_words())
     body = outcome.text
-    in_crisis = crisis.has_crisis_language(body)
-    review_first = in_crisis or outcome.needs_review
+    # Any crisis language holds a reply for a moderator; only current risk puts it first.
+    kinds = {m.kind for m in crisis.mentions_crisis(body)}
+    in_crisis = crisis.Kind.CURRENT in kinds
+    review_first = bool(kinds) or outcome.needs_review
     at_once = sanctions.reply_starts_published(author, needs_review=review_first)
     reply = Reply(
         story_id=story.id,

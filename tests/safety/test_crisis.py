@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import secrets
+from datetime import timedelta
 
 import pytest
 
+from forum.db import db, utcnow
+from forum.moderation import queue
 from forum.safety import crisis
 from forum.safety.crisis import (
     Category,
@@ -16,7 +20,11 @@ from forum.safety.crisis import (
     mentions_crisis,
     most_urgent,
 )
-from tests.bench.crisis import CLASSES, ORDINARY, SETS, adversarial, load, score, story
+from forum.stories import services
+from forum.stories.models import Status
+from tests.bench.crisis import CLASSES, ORDINARY, SETS, adversarial, load, score
+from tests.bench.crisis import story as sample_story
+from tests.factories import load_tags, make_draft, make_story
 
 C, P, N, T = Kind.CURRENT, Kind.PAST, Kind.NEGATED, Kind.THIRD_PERSON
 
@@ -171,7 +179,7 @@ def _every_phrase_everywhere(text: str) -> list[tuple[int, int, Category]]:
 def test_the_candidate_pass_finds_what_scanning_everything_finds():
     sentences = [case.text for cases in map(load, SETS.values()) for case in cases]
     texts = [
-        story(10_000),
+        sample_story(10_000),
         " ".join(sentences),
         "\n".join(sentences),
         ("x" * 390 + " ").join(sentences[:40]),
@@ -226,3 +234,62 @@ def test_past_denied_and_third_person_mentions_are_told_apart(labelled, name):
 
 def test_module_says_the_list_needs_clinical_review():
     assert "CLINICAL REVIEW" in (crisis.__doc__ or "")
+
+
+# --- Callers: the check step shows help for every kind; only current risk goes first -----------
+
+
+@pytest.fixture
+def taxonomy(ctx):
+    load_tags()
+
+
+def test_check_step_shows_help_for_every_kind_and_flags_only_current_risk(taxonomy):
+    past = services.check_draft(make_draft(body="I was suicidal in 2019, long before her."))
+    assert past.crisis and not past.current_risk
+    now = services.check_draft(make_draft(body="Since she left I want to die."))
+    assert now.crisis and now.current_risk
+    plain = services.check_draft(make_draft(body="I was killing time in the waiting room."))
+    assert not plain.crisis and not plain.current_risk
+
+
+def test_the_queue_puts_current_risk_before_past_denied_and_third_person_mentions(taxonomy):
+    older = {
+        "past": "I used to self-harm before I ever met her.",
+        "denied": "I never felt suicidal, whatever her notes said.",
+        "theirs": "My friend tried to kill herself after her therapist dropped her.",
+    }
+    stories = {name: make_story(title=name.title(), body=body) for name, body in older.items()}
+    now = make_story(title="Now", body="Some nights I want to end my life.")
+    for minutes, story in enumerate(stories.values(), start=60):
+        story.submitted_at = utcnow() - timedelta(minutes=minutes)
+    db.session.commit()
+    assert now.crisis_flagged
+    assert not any(story.crisis_flagged for story in stories.values())
+    items, _ = queue.load_queue()
+    assert items[0].item.id == now.id
+    assert items[0].why[0] == "Crisis language"
+    later = {q.item.id: q for q in items[1:]}
+    for name, story in stories.items():
+        why = later[story.id].why
+        assert why[0] == "Waiting for review", name
+        assert "Mentions crisis: in the past, denied or about someone else" in why, name
+    labels = {s.label for q in items for s in q.spans if s.kind == "crisis"}
+    assert "Crisis language: self-harm, in the past" in labels
+    assert "Crisis language: suicidal thoughts, denied" in labels
+    assert "Crisis language: suicidal thoughts, about someone else" in labels
+
+
+def test_a_reply_with_past_crisis_words_waits_for_review_without_the_crisis_flag(taxonomy):
+    story = make_story(status=Status.PUBLISHED)
+
+    def reply(body):
+        return services.add_reply(
+            story.id, None, body, secrets.token_urlsafe(24), reader_id=secrets.token_hex(8),
+            teller=services.Teller(),
+        )  # fmt: skip
+
+    past = reply("I used to self-harm too, and it got better.")
+    assert past.status is Status.PENDING and not past.crisis_flagged
+    now = reply("I want to die too.")
+    assert now.status is Status.PENDING and now.crisis_flagged
