@@ -9,7 +9,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run install install-test setup-db test lint format bench bench-pii clean
+.PHONY: run install install-test setup-db test lint format bench bench-pii bench-crisis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ bench-pii: install
 	mkdir -p build
 	$(BENCH_PII)/bin/python -m tests.bench.pii.generate build/bench-pii.json > /dev/null
 	$(BIN)/python -m tests.bench.pii.run build/bench-pii.json
+
+# Crisis-language detection: precision and recall per class on the labelled sentences
+# (development and held-out sets), false alarms on ordinary prose, and scan times.
+bench-crisis: install
+	$(BIN)/python -m tests.bench.crisis
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
