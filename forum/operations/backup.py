@@ -77,6 +77,7 @@ def pg_dump_command(database_uri: str, target: Path | str) -> str:
     """The pg_dump command (custom format) for this database, without its password."""
     url = make_url(database_uri)
     parts = ["pg_dump", "--format=custom", f"--file={target}"]
+    parts += [f"--exclude-table-data={table}" for table in LEFT_OUT]
     if url.host:
         parts.append(f"--host={url.host}")
     if url.port:

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import shlex
 import shutil
 import sqlite3
+import subprocess
 import threading
 import time
+import uuid
 
 import pytest
 from flask_migrate import stamp
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from forum.db import db
 from forum.operations import backup as backups
 from forum.safety.client_key import secret_of_the_day
 from forum.stories.models import Story
 from forum.stories.services import submit_story
-from tests.conftest import make_test_app
+from tests.conftest import TEST_DATABASE_URL, make_test_app
 from tests.factories import load_tags, make_draft, make_story
 
 sqlite_only = pytest.mark.parametrize("engine_name", ["sqlite"])
@@ -218,8 +223,59 @@ def test_postgresql_is_backed_up_with_pg_dump(tmp_path):
     assert result.exit_code == 1
     assert "pg_dump" in result.output
     assert (
-        f"pg_dump --format=custom --file={tmp_path / 'heard.dump'} --host=db.internal "
+        f"pg_dump --format=custom --file={tmp_path / 'heard.dump'} "
+        "--exclude-table-data=day_secrets --host=db.internal "
         "--port=5433 --username=heard heard"
     ) in result.output
     assert "s3cret" not in result.output
     assert not (tmp_path / "heard.dump").exists()
+
+
+@pytest.mark.parametrize("engine_name", ["postgresql"] if TEST_DATABASE_URL else [])
+def test_the_printed_pg_dump_command_makes_a_backup_pg_restore_brings_back(live, tmp_path):
+    with live.app_context():
+        kept = {make_story(title=f"Kept {n}").title for n in range(3)}
+        secret_of_the_day()
+        db.session.remove()
+    uri = live.config["SQLALCHEMY_DATABASE_URI"]
+    url = make_url(uri)
+    dump = tmp_path / "heard.dump"
+    printed = run_backup(live, str(dump)).output
+    command = next(line.strip() for line in printed.splitlines() if line.startswith("  pg_dump "))
+    environ = {**os.environ, "PGPASSWORD": url.password or ""}
+
+    subprocess.run(shlex.split(command), check=True, env=environ, timeout=60)
+
+    restored = f"heard_restore_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{restored}"'))
+    try:
+        # The README's restore command, into an empty database.
+        subprocess.run(
+            [
+                "pg_restore",
+                "--no-owner",
+                f"--host={url.host}",
+                f"--port={url.port or 5432}",
+                f"--username={url.username}",
+                f"--dbname={restored}",
+                str(dump),
+            ],
+            check=True,
+            env=environ,
+            timeout=60,
+        )
+        back = make_test_app(url.set(database=restored).render_as_string(False))
+        with back.app_context():
+            titles = set(db.session.scalars(select(Story.title)))
+            secrets_left = db.session.scalar(text("SELECT count(*) FROM day_secrets"))
+            version = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{restored}" WITH (FORCE)'))
+        admin.dispose()
+    assert titles == kept
+    assert secrets_left == 0
+    assert version
