@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from forum.safety.pii._kinds import EXPLANATIONS, SUGGESTIONS, Finding, Kind
 from forum.safety.pii._patterns import pattern_candidates
-from forum.safety.pii._words import word_candidates
+from forum.safety.pii._words import ordinary, word_candidates
 
 # When two candidates start at the same place and are equally long, the more specific wins.
 _PRIORITY = {kind: rank for rank, kind in enumerate(Kind)}
@@ -29,7 +29,7 @@ def find_identifiers(text: str) -> list[Finding]:
     # Text pasted from code or an export can carry escaped line breaks ("\\n"); read them as
     # breaks, keeping every offset (two characters become two), so "\\nLeeds" is a word.
     plain = text.replace("\\r\\n", "\n   ").replace("\\n", "\n ").replace("\\t", "\t ")
-    found = pattern_candidates(plain)
+    found = pattern_candidates(plain, ordinary)
     found += word_candidates(plain, found)
     candidates = sorted(found, key=lambda c: (c[1], -(c[2] - c[1]), _PRIORITY[c[0]]))
     findings: list[Finding] = []

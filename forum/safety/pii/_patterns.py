@@ -171,22 +171,33 @@ _STREET_TYPES = (
 _STREET_WORD = rf"[{_UP}][\w'’.-]*"
 # "14 Albert Road", "4908 Leroy Lane", "22 Pollen Crescent", "Viva Crescent".
 _ADDRESS_TYPED = _re(
-    rf"(?:\d{{1,5}}[A-Za-z]?,?\s+)?(?:{_STREET_WORD}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
+    rf"(?:\d{{1,6}}[A-Za-z]?,?\s+){{0,2}}(?:{_STREET_WORD}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
     rf"(?:,?\s+\d{{1,5}}\b)?"
 )
 # "Via Leopardi 83", "Rua Arapiraca 1943", "Avenida Almirante Reis 50".
 _ADDRESS_PREFIXED = _re(
-    r"(?:\d{1,5}\s+)?\b(?:Via|Viale|Vicolo|Piazza|Corso|Rua|Avenida|Av\.|Calle|Carrer|Paseo|"
+    r"(?:\d{1,6}\s+){0,2}\b(?:Via|Viale|Vicolo|Piazza|Corso|Rua|Avenida|Av\.|Calle|Carrer|Paseo|"
     r"Camino|Rue|Boulevard|Chemin|Allée|Place|Travessa|Largo|Praça|Ulica|ul\.|Strada|Calea)\s+"
     rf"(?:(?:{_STREET_WORD}|de|da|do|dos|das|del|della|di|la|le|des|du)\s+){{0,4}}"
     rf"{_STREET_WORD}(?:\s+\d{{1,5}}[A-Za-z]?\b)?"
 )
 # Street names that carry their type in the word itself: "Nøkkeveien 238", "Violvägen 64".
 _ADDRESS_COMPOUND = _re(
-    r"(?i)(?:\d{1,5}\s+)?\b[\pL'’-]*(?:vej|veien|vegen|gate|gata|gatan|gade|vägen|väg|weg|"
+    r"(?i)(?:\d{1,6}\s+){0,2}\b[\pL'’-]*(?:vej|veien|vegen|gate|gata|gatan|gade|vägen|väg|weg|"
     r"straße|strasse|str\.|straat|laan|gracht|plein|utca|ulica|tie|katu|polku|kuja|tori|gasse|"
     r"allee|platz|ring|damm|braut|stræde|stien|torget)\s+\d{1,5}[A-Za-z]?\b"
 )
+# A street type written as its own word after the name: "Bem rakpart 26", "Linges veg 149".
+_ADDRESS_SPLIT = _re(
+    rf"(?:\d{{1,6}}\s+){{0,2}}{_STREET_WORD}(?:\s+{_STREET_WORD}){{0,2}}\s+"
+    r"(?:rakpart|tee|veg|vei|gate|gata|gatan|utca|út|ulice|ulica|straat|weg|laan|vej|gade|allé|"
+    r"tie|katu|sokak|caddesi|cesta|iela|gatve)\s+\d{1,5}[A-Za-z]?\b"
+)
+# A capitalised street name and a house number: "Markt 85", "Slipager 41" (the name must not
+# be an ordinary word, so "Chapter 3" or "Spring 2021" stay quiet; checked in Python).
+_ADDRESS_NAMED = _re(rf"(?:\d{{1,6}}\s+){{0,2}}({_STREET_WORD}(?:\s+{_STREET_WORD}){{0,2}})\s+\d{{1,4}}[A-Za-z]?\b")
+# US military post: "FPO AA 49371", "APO AE 94451".
+_MILITARY = _re(r"\b(?:FPO|APO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b|\b(?:PSC|USNS|USNV|USS|USCGC)\s+[\w ]{1,30}")
 _UNIT = _re(
     r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|room|box|psc|p\.?\s?o\.?\s+box)\.?\s*#?\d{1,6}[A-Za-z]?\b"
 )
@@ -402,8 +413,20 @@ def _ages(text: str, add: Callable[[Kind, int, int], None]) -> None:
         add(Kind.AGE, m.start(index), m.end(index) if index == 1 else m.end())
 
 
-def _addresses(text: str, add: Callable[[Kind, int, int], None]) -> None:
-    for pattern in (_ADDRESS_TYPED, _ADDRESS_PREFIXED, _ADDRESS_COMPOUND):
+def _addresses(
+    text: str, add: Callable[[Kind, int, int], None], ordinary: Callable[[str], bool]
+) -> None:
+    for m in _ADDRESS_NAMED.finditer(text):
+        words = m.group(1).split()
+        after = _after(text, m.end())
+        if after in "%:" and after or (after in ".," and _after(text, m.end() + 1).isdigit()):
+            continue
+        if not _clear_before(text, m.start()) or any(ordinary(w) for w in words):
+            continue
+        add(Kind.ADDRESS, m.start(), m.end())
+    for m in _MILITARY.finditer(text):
+        add(Kind.ADDRESS, m.start(), m.end())
+    for pattern in (_ADDRESS_TYPED, _ADDRESS_PREFIXED, _ADDRESS_COMPOUND, _ADDRESS_SPLIT):
         for m in pattern.finditer(text):
             if not _clear_before(text, m.start()):
                 continue
@@ -424,8 +447,8 @@ def _addresses(text: str, add: Callable[[Kind, int, int], None]) -> None:
         add(Kind.ADDRESS, m.start(), m.end())
 
 
-def pattern_candidates(text: str) -> list[Candidate]:
-    """Every shaped identifier in text, overlaps and all."""
+def pattern_candidates(text: str, ordinary: Callable[[str], bool]) -> list[Candidate]:
+    """Every shaped identifier in text, overlaps and all (ordinary(word): a common word?)."""
     found: list[Candidate] = []
 
     def add(kind: Kind, start: int, end: int) -> None:
@@ -479,5 +502,5 @@ def pattern_candidates(text: str) -> list[Candidate]:
         if m.group().isupper() or m.group(2):
             add(Kind.POSTCODE, m.start(), m.end())
     _ages(text, add)
-    _addresses(text, add)
+    _addresses(text, add, ordinary)
     return found

@@ -265,6 +265,19 @@ def _place_match(tokens: list[_Token], run: list[int], lex: Lexicon) -> tuple[in
     return best
 
 
+def ordinary(word: str) -> bool:
+    """True for an ordinary English word, or one that identifies no one ("Chapter", "Covid")."""
+    lex = lexicon()
+    low = word.lower().rstrip(".")
+    return low in lex.common or low in lex.quiet or low in _MONTH_WORDS
+
+
+_MONTH_WORDS = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall winter".split()
+)
+_ZIP_AFTER = re2.compile(r"^[ ,]{1,3}\d{4,6}\b")
+
+
 def word_candidates(text: str, shaped: list[Candidate]) -> list[Candidate]:
     """People, places and organisations named in text."""
     lex = lexicon()
@@ -274,6 +287,13 @@ def word_candidates(text: str, shaped: list[Candidate]) -> list[Candidate]:
     found: list[Candidate] = []
     for run in _runs(tokens, text, lower):
         found.extend(_classify(text, tokens, run, lex, lower, run[0] in headings and not lower))
+    # A postal code written after a town or country: "Tunisia 12440", "Leeds, 48321".
+    for kind, _start, end in list(found):
+        if kind is Kind.PLACE:
+            m = _ZIP_AFTER.search(text[end : end + 12])
+            if m:
+                number = m.group().lstrip(" ,")
+                found.append((Kind.ADDRESS, end + m.end() - len(number), end + m.end()))
     return found
 
 
