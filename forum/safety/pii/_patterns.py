@@ -185,7 +185,7 @@ _ADDRESS_PREFIXED = _re(
 _ADDRESS_COMPOUND = _re(
     r"(?i)(?:\d{1,6}\s+){0,2}\b[\pL'’-]*(?:vej|veien|vegen|gate|gata|gatan|gade|vägen|väg|weg|"
     r"straße|strasse|str\.|straat|laan|gracht|plein|utca|ulica|tie|katu|polku|kuja|tori|gasse|"
-    r"allee|platz|ring|damm|braut|stræde|stien|torget)\s+\d{1,5}[A-Za-z]?\b"
+    r"allee|platz|damm|braut|stræde|stien|torget)\s+\d{1,5}[A-Za-z]?\b"
 )
 # A street type written as its own word after the name: "Bem rakpart 26", "Linges veg 149".
 _ADDRESS_SPLIT = _re(
@@ -439,6 +439,11 @@ def _addresses(
                     if not (len(words) == 2 and words[0][0].isupper() and text[m.end() :][:1] in ",\n"):
                         continue
                 if words[0].lower() in _NOT_NAMES or words[0].lower() in ("my", "the"):
+                    continue
+                # Without a house number, the street's own name must not be ordinary words
+                # ("Posted Spring 2021" is not an address; "Albert Road" is).
+                name_words = [w for w in words[:-1] if not w[0].isdigit()]
+                if not words[0][0].isdigit() and all(ordinary(w) for w in name_words):
                     continue
             add(Kind.ADDRESS, m.start(), m.end())
     for m in _UNIT.finditer(text):

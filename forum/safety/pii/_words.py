@@ -118,6 +118,7 @@ _ORG_SUFFIXES = frozenset(
     enterprises ventures labs laboratories resources brands motors airlines airways stores
     supermarket supermarkets foods logistics consulting consultants studios publishing press
     reit bancorp financial partners ministries mission federation union board authority
+    shares series preferred orchestra band lp l.p etfs trade tech health
     club clubs hotel hotels resort restaurant cafe bakery pub bar gym
     """.split()
 )
@@ -308,9 +309,22 @@ def _unknown(word: _Token, lex: Lexicon) -> bool:
     )
 
 
+_ROMAN = frozenset("ii iii iv v vi vii viii ix x".split())
+
+
 def _org_end(words: list[_Token]) -> bool:
-    last = words[-1].low
-    return last in _ORG_SUFFIXES or last.rstrip(".") in _ORG_SUFFIXES
+    tail = [w for w in words if w.low not in _ROMAN] or words
+    last = tail[-1].low.rstrip(".")
+    # "Co.Ltd", "S.A": any dotted part of the last word may be the suffix.
+    return last in _ORG_SUFFIXES or any(part in _ORG_SUFFIXES for part in last.split(".") if part)
+
+
+def _acronyms(words: list[_Token], lex: Lexicon) -> bool:
+    """Mostly capital-letter words that are not names: "SSGA SPDR", "CANON INC"."""
+    caps = [w for w in words if w.word.isupper() and len(w.word) > 1]
+    return len(caps) * 2 > len(words) and not any(
+        w.low in lex.given for w in caps if len(w.word) > 3
+    )
 
 
 def _classify(
@@ -351,6 +365,17 @@ def _classify(
                 ]
         return [(Kind.ORGANISATION, start, end)]
     if len(words) >= 2 and words[0].low in _ORG_HEADS:
+        return [(Kind.ORGANISATION, start, end)]
+    for k in range(1, len(words) - 1):
+        # "Jose Sisneros of SPDR Gold Shares": a person of an organisation.
+        if words[k].low == "of" and all(_is_person_word(w, lex) for w in words[:k]):
+            after = words[k + 1 :]
+            if _acronyms(after, lex) or not any(_is_person_word(w, lex) for w in after):
+                return [
+                    (Kind.NAME, start, words[k - 1].end),
+                    (Kind.ORGANISATION, after[0].start, end),
+                ]
+    if len(words) >= 2 and _acronyms(words, lex) and not lower:
         return [(Kind.ORGANISATION, start, end)]
     if _ORG_CONTEXT.search(context_before) and not lower:
         return [(Kind.ORGANISATION, start, end)]
