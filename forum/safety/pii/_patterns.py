@@ -151,12 +151,13 @@ _AGE = _re(
     rf"(\d{{1,3}}|{_NUMBER_WORDS})\b|"
     rf"(?:aged?|age\s+of)\s+(\d{{1,3}}|{_NUMBER_WORDS})\b|"
     rf"(\d{{1,3}}|{_NUMBER_WORDS})[- ](?:years?|yrs?)[- ]old\b|"
-    rf"(\d{{1,3}})[- ]?(?:yo|y/o)\b)"
+    rf"(\d{{1,3}})[- ]?(?:yo|y/o)\b|"
+    rf"\bturn(?:ed|s|ing)?\s+(\d{{1,3}}|{_NUMBER_WORDS})\b)"
 )
 # What may follow "I was 23" when it is not an age: "I was 23 minutes late".
 _NOT_AGE_AFTER = _re(
     r"(?i)\s*(?:%|percent|per\s*cent|minutes?|mins?|hours?|days?|weeks?|months?|times?|sessions?|"
-    r"pounds?|dollars?|euros?|quid|kg|kilos?|stone|lbs?|miles?|km|th|st|nd|rd|of|out|on|in\s+line|"
+    r"degrees?|pounds?|dollars?|euros?|quid|kg|kilos?|stone|lbs?|miles?|km|th|st|nd|rd|of|out|on|in\s+line|"
     r"\.\d|:\d|/\d|,\d|years?\s+(?:ago|in|into|later|before|after|of|since))"
 )
 _STREET_TYPES = (
@@ -402,15 +403,15 @@ def _dates(text: str, add: Callable[[Kind, int, int], None]) -> None:
 
 def _ages(text: str, add: Callable[[Kind, int, int], None]) -> None:
     for m in _AGE.finditer(text):
-        index = next(i for i in range(1, 5) if m.group(i) is not None)
+        index = next(i for i in range(1, 6) if m.group(i) is not None)
         value = m.group(index)
         if value.isdigit() and not 1 <= int(value) <= 110:
             continue
-        if index == 1 and _NOT_AGE_AFTER.match(text, m.end(index)):
+        if index in (1, 5) and _NOT_AGE_AFTER.match(text, m.end(index)):
             continue
-        if index == 1 and (_after(text, m.end(1)) in ".,:" and _after(text, m.end(1) + 1).isdigit()):
+        if index in (1, 5) and (_after(text, m.end(1)) in ".,:" and _after(text, m.end(1) + 1).isdigit()):
             continue
-        add(Kind.AGE, m.start(index), m.end(index) if index == 1 else m.end())
+        add(Kind.AGE, m.start(index), m.end(index) if index in (1, 5) else m.end())
 
 
 def _addresses(
