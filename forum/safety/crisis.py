@@ -135,7 +135,7 @@ _NOT_LIVE = (
     r"\s+(?:in|with|at|near|there|on|abroad|alone|together|somewhere|anywhere|by|next"
     r"|like\s+that|under|through|off|nearby|round|around)\b"
 )
-_NOT_HERE = r"\s+(?:in|at|for|when|while|with|on|during|today|right\s+now\s+in)\b"
+_NOT_HERE = r",?\s+(?:in|at|for|when|while|with|on|during|today|right\s+now\s+in)\b"
 _NOT_OFF = (
     r"\s+(?:off|out|short|free|loose|up|some\s+slack|a\s+break|a\s+slice|a\s+piece"
     r"|down\s+to\s+size|shaving|cooking|by\s+accident|accidentally|on\s+(?:a|the)\b)"
@@ -163,20 +163,31 @@ _RULES: list[_Rule] = [
     _Rule(
         Category.SUICIDAL,
         rf"\bkill(?:ing|ed|s)?{_S}{_ANY_SELF}\b",
-        unless_next=r"\s+(?:laughing|with\s+laughter|over\s+(?:it|this|that))\b",
+        # "killing myself laughing", "killing myself to get there on time": effort, not intent.
+        unless_next=(
+            r"\s+(?:laughing|with\s+laughter|over\b|trying|working|to\s+(?:get|make|keep|finish"
+            r"|be|do|meet|please|pay)|for\s+(?:her|him|them|this|that|work|nothing))\b"
+        ),
     ),
     _Rule(
         Category.SUICIDAL,
         rf"\b(?:end(?:ing|ed|s)?|take|taking|took|takes){_S}{_WHOSE}{_S}(?:own{_S})?life\b",
-        unless_next=r"(?:\s+savings|\s+story|\s+insurance|'s|s\b|\s+back)",
+        unless_next=(
+            r"(?:\s+savings|\s+story|\s+insurance|'s|s\b|\s+back|\s+apart|\s+over"
+            r"|\s+as\s+i\s+knew|\s+into\s+(?:my|her|his|their)\s+own\s+hands)"
+        ),
     ),
     _Rule(Category.SUICIDAL, rf"\bend(?:ing|ed|s)?{_S}it{_S}all\b"),
     _Rule(
         Category.SUICIDAL,
-        rf"\b(?:{_WANT}|going{_S}to|gonna|ready{_S}to|decided{_S}to|plan(?:ning)?{_S}to|like"
+        rf"\b(?:{_WANT}|going{_S}to|gonna|ready{_S}to|plan(?:ning)?{_S}to|like"
         rf"|about{_S}to|thinking{_S}(?:of|about)|tempted{_S}to){_S}"
         rf"end(?:ing)?{_S}(?:it|things|everything)\b",
-        unless_next=r"\s+(?:with|between|there|here|early|off|up|on\b|for\s+(?:her|him|them))",
+        # "end it with her", "end it properly": ending therapy or a relationship.
+        unless_next=(
+            r",?\s+(?:with|between|there|here|early|off|up|on\b|for\s+(?:her|him|them)|properly"
+            r"|after|before|by\b|when|amicably|officially|now\s+with)"
+        ),
     ),
     _Rule(
         Category.SUICIDAL,
@@ -252,11 +263,13 @@ _RULES: list[_Rule] = [
         rf"\b(?:no|any|not{_S}any|what'?s{_S}the|what{_S}is{_S}the){_S}(?:reason|point){_S}"
         rf"(?:(?:to|in|of){_S})?(?:live|living|life|go(?:ing)?{_S}on|be(?:ing)?{_S}alive"
         rf"|be(?:ing)?{_S}here|carry(?:ing)?{_S}on|stay(?:ing)?{_S}alive|exist(?:ing)?)\b",
+        unless_next=_NOT_LIVE,
     ),
     _Rule(Category.SUICIDAL, rf"\bnothing{_S}(?:left{_S})?to{_S}live{_S}for\b"),
     _Rule(
         Category.SUICIDAL,
         rf"\b(?:is\s*n'?t|isnt|not|no{_S}longer|never|is{_S}not){_S}worth{_S}living\b",
+        unless_next=_NOT_LIVE,
     ),
     _Rule(
         Category.SUICIDAL,
@@ -369,7 +382,8 @@ _RULES: list[_Rule] = [
         # "hopeless at maths", "hopeless at remembering names"; not "hopeless at the time".
         unless_next=(
             r"\s+(?:at\s+(?:\w+ing|maths?|it|this|that|everything|anything|sports?|names"
-            r"|english|directions|cooking|dates)\b|with|about|romantic|case\s+at"
+            r"|english|directions|cooking|dates)\b|with|about|romantic|case\s+at|trying"
+            r"|to\s+(?:try|complain|get|find|ask|argue|expect)"
             r"|when\s+it\s+comes)\b"
         ),
     ),
@@ -430,7 +444,7 @@ _RULES: list[_Rule] = [
     _Rule(
         Category.HOPELESSNESS,
         rf"\b(?:nobody|no{_S}one|noone|no-one){_S}(?:would|will|'d){_S}(?:even{_S})?"
-        rf"(?:miss{_S}me|(?:care|notice){_S}if{_S}i{_S}(?:was|were|died|disappeared|left"
+        rf"(?:miss{_S}me|(?:care|notice){_S}if{_S}i{_S}(?:was|were|died|disappeared"
         r"|killed|wasn'?t|weren'?t|was\s+gone))\b",
     ),
     # --- Self-harm ----------------------------------------------------------------------------
@@ -538,16 +552,14 @@ _THIRD_IN_MATCH = _words(
 _FIRST_IN_MATCH = _words("i i'm im me my myself mine i've i'd")
 _RECENT = _words(
     "now rn today tonight tonite tomorrow yesterday again still lately recently currently"
-    " anymore constantly keep keeps since nightly daily"
+    " anymore keep keeps since"
 )
 _RECENT_PAIRS = frozenset(
     {
         ("any", "more"), ("these", "days"), ("this", "week"), ("this", "morning"),
         ("this", "evening"), ("this", "weekend"), ("this", "afternoon"), ("last", "night"),
-        ("last", "week"), ("every", "day"), ("every", "night"), ("most", "nights"),
-        ("most", "days"), ("all", "day"), ("right", "now"), ("the", "moment"),
-        ("the", "minute"), ("days", "ago"), ("hours", "ago"), ("some", "nights"),
-        ("some", "days"), ("at", "present"),
+        ("last", "week"), ("right", "now"), ("the", "moment"), ("the", "minute"),
+        ("days", "ago"), ("hours", "ago"), ("at", "present"),
     }
 )  # fmt: skip
 _HISTORY = _words(
