@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import escape
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException
 from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
@@ -266,6 +267,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         return render_error(error.status)
+
+    @app.errorhandler(ObjectDeletedError)
+    def deleted_meanwhile(error: ObjectDeletedError):
+        # A row read before the write lock was taken (forum.db.start_writing) was deleted by
+        # someone else in between: what the page was about no longer exists.
+        _forget_failed_work()
+        return render_error(404)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, select, update
 from werkzeug.datastructures import MultiDict
 
-from forum.accounts.models import AccountSession
+from forum.accounts.models import AccountSession, Role
 from forum.db import db, utcnow
 from forum.stories.models import Status, Story
 from tests.conftest import make_test_app
@@ -189,7 +189,9 @@ def test_a_signed_in_readers_bookkeeping_never_fails_a_page_while_the_lock_is_he
     sign_in(client, "heron", PASSWORD)
     with app.app_context():
         # Due a last-seen update, which a read-only request cannot wait for.
-        db.session.execute(update(AccountSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+        db.session.execute(
+            update(AccountSession).values(last_seen_at=utcnow() - timedelta(hours=1))
+        )
         db.session.commit()
     lock = HeldLock(_sqlite_path(app))
     try:
@@ -200,6 +202,30 @@ def test_a_signed_in_readers_bookkeeping_never_fails_a_page_while_the_lock_is_he
         lock.release()
     assert page.status_code == 200
     assert waited < 5, "a page waited for the write lock"
+
+
+@sqlite_only
+def test_a_reply_with_errors_takes_no_lock_and_a_good_one_waits_for_it(app, tags):
+    client = app.test_client()
+    with app.app_context():
+        story_id = make_story(status=Status.PUBLISHED).id
+    token = csrf_token(client, f"/stories/{story_id}")
+    lock = HeldLock(_sqlite_path(app))
+    timer = threading.Timer(2, lock.release)
+    timer.start()
+    try:
+        empty = client.post(f"/stories/{story_id}/replies", data={"csrf_token": token, "body": ""})
+        answered_while_locked = not lock.released.is_set()
+        sent = client.post(
+            f"/stories/{story_id}/replies",
+            data={"csrf_token": token, "body": BODY, "form_token": "f" * 32},
+        )
+    finally:
+        timer.cancel()
+        if not lock.released.is_set():
+            lock.release()
+    assert empty.status_code in {200, 400} and answered_while_locked
+    assert sent.status_code == 303
 
 
 # --- Item 3: the database unavailable -------------------------------------------------------
@@ -285,6 +311,35 @@ def test_a_reply_form_comes_back_from_a_503_for_a_signed_in_member(app, tags):
     assert action == f"/stories/{story_id}/replies"
     assert fields["body"].replace("\r\n", "\n") == BODY and fields["show_handle"] == "y"
     assert client.post(action, data=fields).status_code == 303
+
+
+def test_a_report_and_a_moderators_reason_come_back_from_a_503(app, tags):
+    reader, moderator = app.test_client(), app.test_client()
+    with app.app_context():
+        make_user("owl", role=Role.MODERATOR)
+        published = make_story(status=Status.PUBLISHED).id
+        waiting = make_story().id
+    sign_in(moderator, "owl", PASSWORD)
+    report_token = csrf_token(reader, f"/stories/{published}/report")
+    act_token = csrf_token(moderator, f"/moderation/story/{waiting}")
+    reason = "Names a clinic & a town; asking the teller to take them out."
+    with Outage(app):
+        reported = reader.post(
+            f"/stories/{published}/report",
+            data={"csrf_token": report_token, "reason": "identifies", "detail": BODY},
+        )
+        acted = moderator.post(
+            f"/moderation/story/{waiting}/request_changes",
+            data={"csrf_token": act_token, "template": "", "reason": reason, "version": "1"},
+        )
+        report_html, act_html = assert_kind_503(reported), assert_kind_503(acted)
+    action, fields = kept_form(report_html)
+    assert action == f"/stories/{published}/report"
+    assert fields["detail"].replace("\r\n", "\n") == BODY and fields["reason"] == "identifies"
+    action, fields = kept_form(act_html)
+    assert action == f"/moderation/story/{waiting}/request_changes"
+    assert fields["reason"] == reason and fields["version"] == "1"
+    assert "Reason" in act_html  # the field's own label
 
 
 @sqlite_only

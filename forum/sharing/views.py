@@ -173,6 +173,7 @@ def _back(story_author_id: int | None):
 
 
 @bp.route("/status/<id:story_id>/edit", methods=["GET", "POST"])
+@reads_first
 @keeps_input_on_csrf_failure
 def edit(story_id: int):
     """Change a story still in review; it goes back to the moderators."""
@@ -182,6 +183,7 @@ def edit(story_id: int):
         return render_template("sharing/not_editable.html", story=story, title="Edit"), 409
     form, taxonomy = steps.story_form(data=steps.form_data(story))
     if form.validate_on_submit():
+        start_writing()  # a form with errors stores nothing and takes no lock
         try:
             services.edit_story(teller, story, steps.draft_from_form(form, _user() is not None))
         except DomainError as error:

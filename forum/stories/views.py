@@ -22,6 +22,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from forum.db import reads_first, start_writing
 from forum.errors import Invalid
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
@@ -283,6 +284,7 @@ def _reader_id() -> str:
 
 
 @bp.post(f"{STORY}/replies")
+@reads_first
 @keeps_input_on_csrf_failure
 @rate_limit("LIMIT_REPLY")
 def reply(story_id: int):
@@ -294,6 +296,7 @@ def reply(story_id: int):
         teller = services.Teller(
             user=user, story_ids=status_story_ids(session.get("status_stories"))
         )
+        start_writing()  # a form with errors stores nothing and takes no lock
         try:
             sent = services.add_reply(
                 story.id, user, form.body.data, form.form_token.data or "",
