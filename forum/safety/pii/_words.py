@@ -76,7 +76,7 @@ _QUIET = """
 monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays
 thursdays fridays saturdays sundays weekends january february march april may june
 july august september october november december christmas easter ramadan eid diwali hanukkah
-passover halloween new year god jesus christ allah lord bible quran church
+passover halloween god jesus christ allah lord bible quran church
 nhs gp gps a&e ae cbt dbt emdr act cat cft ifs iapt camhs cahms cmht crhtt ocd ptsd cptsd adhd
 asd bpd eupd did dsm icd ssri ssris snri mri ecg dna covid covid-19 zoom teams skype whatsapp
 google facebook instagram twitter tiktok reddit youtube uk usa us eu english british american

@@ -112,7 +112,7 @@ def _regions() -> set[str]:
     # GeoNames uses the short official forms; these longer or older English forms are common.
     out |= {
         "czech republic", "great britain", "britain", "england", "scotland", "wales",
-        "northern ireland", "the netherlands", "holland", "republic of ireland", "usa",
+        "northern ireland", "netherlands", "the netherlands", "holland", "republic of ireland", "usa",
         "the united states", "america", "russia", "south korea", "north korea", "vietnam",
         "ivory coast", "turkey", "the uk",
     }
@@ -132,7 +132,8 @@ def main() -> None:
     places = _places()
     _write("pii-regions.txt.gz", _regions())
     proper = census_given | census_family | faker_given | faker_family | places
-    _write("pii-common-words.txt.gz", _common_words(proper, 3.0))
+    # A country or state is never an ordinary word here, even where Webster's lists it.
+    _write("pii-common-words.txt.gz", _common_words(proper, 3.0) - _regions())
     # Words so frequent that a capital letter alone does not make them a name ("Will", "May").
     _write("pii-very-common-words.txt.gz", _common_words(proper, 4.8))
 
