@@ -121,6 +121,12 @@ _CLINIC = _re(
     rf"((?:(?:St\.|[{_UP}][\w'’&-]*)\s+(?:(?:and|of|on|upon|the|&)\s+)?){{1,5}})"
     rf"{_CLINIC_SUFFIX}\b"
 )
+# The same shape for schools, churches and charities: "St Mary's Primary School".
+_INSTITUTION = _re(
+    rf"((?:(?:St\.|[{_UP}][\w'’&-]*)\s+(?:(?:and|of|on|upon|the|&)\s+)?){{1,5}})"
+    r"(?:School|College|Academy|University|Church|Chapel|Mosque|Synagogue|Temple|Cathedral|"
+    r"Charity|Foundation|Hospice|Prison)\b"
+)
 _MONTHS = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
@@ -200,7 +206,7 @@ _ADDRESS_NAMED = _re(rf"(?:\d{{1,6}}\s+){{0,2}}({_STREET_WORD}(?:\s+{_STREET_WOR
 # US military post: "FPO AA 49371", "APO AE 94451".
 _MILITARY = _re(r"\b(?:FPO|APO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b|\b(?:PSC|USNS|USNV|USS|USCGC)\s+[\w ]{1,30}")
 _UNIT = _re(
-    r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|room|box|psc|p\.?\s?o\.?\s+box)\.?\s*#?\d{1,6}[A-Za-z]?\b"
+    r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|box|psc|p\.?\s?o\.?\s+box)\.?\s*#?\d{1,6}[A-Za-z]?\b"
 )
 
 
@@ -356,8 +362,10 @@ def generic_service(words: list[str]) -> bool:
     return all(w.lower().strip("'’.,") in _GENERIC_SERVICE_WORDS for w in words)
 
 
-def _clinics(text: str, add: Callable[[Kind, int, int], None]) -> None:
-    for m in _CLINIC.finditer(text):
+def _clinics(
+    text: str, add: Callable[[Kind, int, int], None], pattern: re2._Regexp, kind: Kind
+) -> None:
+    for m in pattern.finditer(text):
         if not _clear_before(text, m.start(), "'’"):
             continue
         words = [(w.start(), w.group()) for w in re2.finditer(r"\S+", m.group(1))]
@@ -370,7 +378,7 @@ def _clinics(text: str, add: Callable[[Kind, int, int], None]) -> None:
             words.pop(0)
         if not words or generic_service([w for _, w in words]):
             continue
-        add(Kind.CLINIC, m.start(1) + words[0][0], m.end())
+        add(kind, m.start(1) + words[0][0], m.end())
 
 
 def _dates(text: str, add: Callable[[Kind, int, int], None]) -> None:
@@ -423,6 +431,9 @@ def _addresses(
         if after in "%:" and after or (after in ".," and _after(text, m.end() + 1).isdigit()):
             continue
         if not _clear_before(text, m.start()) or any(ordinary(w) for w in words):
+            continue
+        # "NZ 09 123 4567" is a phone and "SSN 078" an identifier, not a street.
+        if any(w.isupper() for w in words) or re2.match(r"[ .-]\d", text[m.end() : m.end() + 2]):
             continue
         add(Kind.ADDRESS, m.start(), m.end())
     for m in _MILITARY.finditer(text):
@@ -499,7 +510,8 @@ def pattern_candidates(text: str, ordinary: Callable[[str], bool]) -> list[Candi
             span = _strip_name(m.start(1), m.end(1), text)
             if span:
                 add(Kind.THERAPIST_NAME, *span)
-    _clinics(text, add)
+    _clinics(text, add, _CLINIC, Kind.CLINIC)
+    _clinics(text, add, _INSTITUTION, Kind.ORGANISATION)
     _dates(text, add)
     for m in _POSTCODE.finditer(text):
         if not (_clear_before(text, m.start(), "-") and _clear_after(text, m.end(), "-")):
