@@ -34,7 +34,7 @@ from werkzeug.wsgi import ClosingIterator
 REQUEST_ID_HEADER = "X-Request-Id"
 FORMATS = ("text", "json")
 # Loggers given Heard's handler. Not "sqlalchemy": at INFO it would log SQL parameters.
-LOGGERS = {"forum": "INFO", "werkzeug": "INFO", "flask_limiter": "WARNING"}
+LOGGERS = {"forum": "INFO", "werkzeug": "INFO", "flask-limiter": "INFO"}
 ACCESS_LOGGER = "forum.requests"
 _STARTED = "heard.started"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import sys
 
 import pytest
@@ -27,6 +28,13 @@ AGENT = "QuietBrowser/7.3 (unique-agent-marker)"
 QUERY_WORD = "unique-query-marker"
 STORY_TEXT = "My counsellor in unique-story-marker town laughed at me."
 REQUEST_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def test_the_leading_client_address_is_removed():
@@ -97,7 +105,16 @@ def json_app(app, database_uri):
     """An app on the test database with JSON logs, errors handled as in production."""
     with app.app_context():
         load_tags()
-    application = make_test_app(database_uri, LOG_FORMAT="json", PROPAGATE_EXCEPTIONS=False)
+    application = make_test_app(
+        database_uri,
+        LOG_FORMAT="json",
+        PROPAGATE_EXCEPTIONS=False,
+        # Limits on, their Redis down: Flask-Limiter's fallback warning must be a JSON line too.
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/6",
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    )
 
     @application.post("/test-only/fails")
     @csrf.exempt
@@ -148,3 +165,4 @@ def test_json_lines_carry_the_request_id_and_nothing_identifying(json_app, capsy
     assert failure
     assert "builtins.ValueError (message left out of the log)" in failure[0]["exc_info"]
     assert all({"time", "level", "logger", "message", "request_id"} <= r.keys() for r in records)
+    assert any(r["logger"] == "flask-limiter" and r["level"] == "WARNING" for r in records)
