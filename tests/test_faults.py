@@ -275,6 +275,17 @@ def test_every_page_answers_a_kind_503_when_the_database_is_unreachable(app, tag
     assert client.get(f"/stories/{story_id}").status_code == 200
 
 
+def test_crisis_help_still_answers_from_the_data_file_when_the_database_is_away(app):
+    client = app.test_client()
+    client.get("/")
+    with Outage(app):
+        for path in ("/help", "/help?region=GB"):
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert "Samaritans" in page.get_data(as_text=True)
+            assert "Befrienders Worldwide" in page.get_data(as_text=True)
+
+
 def test_an_unreachable_database_gives_the_story_back_and_a_retry_makes_one_story(app, tags):
     client = app.test_client()
     story = valid_story(body=BODY, setting="private", content_notes=["self-harm"])

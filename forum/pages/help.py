@@ -11,7 +11,9 @@ directories alone are no help to someone in crisis (issue 12).
 
 from __future__ import annotations
 
-from forum.resources.services import help_lines, help_lines_by_region
+from forum.db import db
+from forum.errors import UNAVAILABLE
+from forum.resources.services import help_lines, help_lines_by_region, starter_help_lines
 from forum.templating import REGIONS
 
 # The regions whose lines show when none is chosen: those the check page always listed.
@@ -19,9 +21,19 @@ MAIN_REGIONS = ("GB", "IE", "US", "CA", "AU")
 CALL_OR_TEXT = frozenset({"phone", "text"})
 
 
+def _database_away() -> None:
+    # Crisis help must answer even when the database does not: the checked lines in
+    # forum/data/resources.json stand in until it is back.
+    db.session.rollback()
+
+
 def lines_for(region: str) -> list[dict]:
     """The crisis lines for one region ("global" for those that serve everyone)."""
-    return help_lines(region)
+    try:
+        return help_lines(region)
+    except UNAVAILABLE:
+        _database_away()
+        return starter_help_lines(region)
 
 
 def can_call_or_text(line: dict) -> bool:
@@ -31,7 +43,11 @@ def can_call_or_text(line: dict) -> bool:
 
 def main_region_lines() -> list[tuple[str, list[dict]]]:
     """(region name, its call-or-text lines) for each main region, in one query."""
-    by_region = help_lines_by_region(MAIN_REGIONS)
+    try:
+        by_region = help_lines_by_region(MAIN_REGIONS)
+    except UNAVAILABLE:
+        _database_away()
+        by_region = {code: starter_help_lines(code) for code in MAIN_REGIONS}
     return [
         (REGIONS[code], [line for line in by_region[code] if can_call_or_text(line)])
         for code in MAIN_REGIONS

@@ -326,6 +326,11 @@ def _as_dict(resource: Resource) -> dict:
     }
 
 
+def starter_help_lines(region: str) -> list[dict]:
+    """The checked crisis lines from the data file, for /help while the database is away."""
+    return [_help_line(entry) for entry in _starter_help_lines(region)]
+
+
 def _starter_help_lines(region: str) -> list[dict]:
     data = json.loads(DEFAULT_DATA.read_text(encoding="utf-8"))
     lines = []
