@@ -218,6 +218,11 @@ _RULES: list[_Rule] = [
     _Rule(Category.SUICIDAL, rf"\b(?:better|happier){_S}(?:off{_S})?without{_S}me\b"),
     _Rule(
         Category.SUICIDAL,
+        rf"\b(?:better{_S}off|happier){_S}(?:once|when|after){_S}(?:i'?m|im|i{_S}am|i'?ve{_S}been)"
+        rf"{_S}(?:gone|dead|not{_S}here|not{_S}around)\b",
+    ),
+    _Rule(
+        Category.SUICIDAL,
         rf"\b(?:{_WANT}|wish(?:ed)?{_S}to|would{_S}rather|'?d{_S}rather){_S}be{_S}(?:dead|gone)\b",
     ),
     _Rule(
@@ -525,8 +530,7 @@ _NEGATORS = _words(
     " ain't none"
 )
 # "never been so suicidal", "can't stop thinking about suicide": the negation is of something else.
-_PSEUDO_NEGATED = _words("so more this as stop only just even sure longer once")
-_PSEUDO_NEGATED_KEEP = frozenset({"longer", "once", "even"})  # "no longer", "never once": still
+_PSEUDO_NEGATED = _words("so more this as stop only just sure")
 _UNTIL_NOW = frozenset({"haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt"})
 # Words that close a window: a new clause, or a verb whose own object the negation is about.
 _CLOSE = _words(
@@ -559,20 +563,21 @@ _RECENT_PAIRS = frozenset(
         ("any", "more"), ("these", "days"), ("this", "week"), ("this", "morning"),
         ("this", "evening"), ("this", "weekend"), ("this", "afternoon"), ("last", "night"),
         ("last", "week"), ("right", "now"), ("the", "moment"), ("the", "minute"),
-        ("days", "ago"), ("hours", "ago"), ("at", "present"),
+        ("days", "ago"), ("day", "ago"), ("hours", "ago"), ("hour", "ago"), ("week", "ago"),
+        ("weeks", "ago"), ("at", "present"),
     }
 )  # fmt: skip
+# Not "before", "once" or "then": "I want to die before I see her", "once I'm gone" are now.
 _HISTORY = _words(
-    "ago then once used during throughout school university uni college teen teens teenager"
-    " teenage twenties thirties forties childhood younger history before formerly previously"
-    " past"
+    "ago used during throughout school university uni college teen teens teenager teenage"
+    " twenties thirties forties childhood younger history formerly previously"
 )
 _HISTORY_PAIRS = frozenset(
     {
         ("the", "time"), ("when", "i"), ("a", "child"), ("a", "kid"), ("a", "teen"),
         ("that", "year"), ("that", "winter"), ("that", "summer"), ("that", "spring"),
         ("that", "autumn"), ("last", "year"), ("years", "ago"), ("back", "then"),
-        ("back", "in"), ("my", "teens"), ("my", "twenties"),
+        ("back", "in"), ("my", "teens"), ("my", "twenties"), ("the", "past"),
     }
 )  # fmt: skip
 _PRESENT = _words(
@@ -614,11 +619,7 @@ def _negated(before: list[str], after: list[str]) -> bool | None:
     for i in range(len(scope) - 1, -1, -1):
         token = scope[i]
         if token in _NEGATORS:
-            between = scope[i + 1 :]
-            pseudo = any(t in _PSEUDO_NEGATED and t not in _PSEUDO_NEGATED_KEEP for t in between)
-            if between[:1] and between[0] in _PSEUDO_NEGATED - _PSEUDO_NEGATED_KEEP:
-                pseudo = True
-            if pseudo:
+            if any(t in _PSEUDO_NEGATED for t in scope[i + 1 :]):
                 return False
             if token in _UNTIL_NOW and "since" in after:
                 return None
