@@ -216,6 +216,12 @@ class StoryForm(BaseForm):
         return [(key, self[answer_field_name(key)], PROMPT_HINTS[key]) for key in PROMPTS]
 
 
+class StatusCodeFileForm(BaseForm):
+    """A status code posted back from the page that showed it, to save as a text file."""
+
+    code = HiddenField(validators=[DataRequired(), Length(max=200)])
+
+
 class StatusCodeForm(BaseForm):
     """Open a story with its status code."""
 

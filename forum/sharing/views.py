@@ -23,8 +23,9 @@ from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.safety.client_key import request_ban_key
+from forum.safety.tokens import group_status_code, normalise_status_code
 from forum.sharing import steps
-from forum.sharing.forms import StatusCodeForm
+from forum.sharing.forms import StatusCodeFileForm, StatusCodeForm
 from forum.stories import services
 from forum.stories.content import IMPACT_LABELS
 from forum.stories.services import EDITABLE, Teller
@@ -129,10 +130,27 @@ def sent():
     shown = session.pop(SENT, None)
     if not isinstance(shown, dict):
         return redirect(url_for("sharing.status"), code=303)
+    token = shown.get("token")
     return render_template(
-        "sharing/sent.html", token=shown.get("token"), lines=steps.help_lines(),
+        "sharing/sent.html", token=token, lines=steps.help_lines(),
+        code=group_status_code(token) if token else None, code_form=StatusCodeFileForm(),
         title="Your story has been sent",
     )  # fmt: skip
+
+
+@bp.post("/share/sent/status-code.txt")
+def save_code():
+    """The status code as a text file, posted back from /share/sent: it works without
+    JavaScript and never puts the code in a URL. Only a well-formed code is written out."""
+    form = StatusCodeFileForm()
+    code = normalise_status_code(form.code.data or "") if form.validate_on_submit() else None
+    if code is None:
+        return redirect(url_for("sharing.status"), code=303)
+    text = render_template("sharing/status_code.txt", code=group_status_code(code))
+    response = Response(text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = 'attachment; filename="status-code.txt"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/status", methods=["GET", "POST"])

@@ -6,7 +6,6 @@ Responses are only ever accepted on published, unlocked stories; everything fail
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from forum.errors import Invalid, NotAllowed, NotFound
 from forum.moderation import sanctions, watched_words
 from forum.safety import crisis, pii
 from forum.safety.sanitize import clean_text, render_markdown
-from forum.safety.tokens import token_hash
+from forum.safety.tokens import status_code_candidates, status_code_from, token_hash
 from forum.stories import aliases
 from forum.stories.content import CONTENT_NOTES, PROMPTS
 from forum.stories.drafts import StoryDraft
@@ -82,7 +81,7 @@ def _status_token(form_token: str) -> str:
     """
     secret = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(secret, f"status-token:{form_token}".encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    return status_code_from(digest)
 
 
 def _check_may_post(author: User | None, client_key: str | None = None) -> None:
@@ -269,7 +268,9 @@ def open_with_status_token(token: str) -> Story:
     """The story a status token belongs to; every failure is the same NotFound."""
     if not token or len(token) > 200:
         raise NotFound("That status code was not recognised.")
-    story = db.session.scalar(select(Story).where(Story.status_token_hash == token_hash(token)))
+    # A code as issued today (any case, grouped or not) or as issued before (exact).
+    hashes = [token_hash(code) for code in status_code_candidates(token)]
+    story = db.session.scalar(select(Story).where(Story.status_token_hash.in_(hashes)))
     if story is None:
         raise NotFound("That status code was not recognised.")
     return story

@@ -4,6 +4,7 @@
  *   once, then replace the history entry with /exit, so Back does not return here.
  * - Shift pressed three times within five seconds does the same (GOV.UK's exit-this-page).
  * - The GOV.UK error summary takes focus when a form comes back with errors.
+ * - Copy buttons (the status code) appear and copy to the clipboard.
  *
  * Nothing is written to localStorage, sessionStorage or cookies.
  */
@@ -131,6 +132,33 @@
       resetPresses();
       announce("");
     }
+  });
+
+  // Copy buttons (the status code): shown only when the browser can copy; without them the
+  // code can still be selected, or saved as a text file by a plain form.
+  var copyButtons = document.querySelectorAll("button[data-copy-target]");
+  Array.prototype.forEach.call(copyButtons, function (button) {
+    var source = document.getElementById(button.getAttribute("data-copy-target"));
+    var status = document.getElementById(button.getAttribute("data-copy-status"));
+    if (!source || !navigator.clipboard || !navigator.clipboard.writeText) {
+      return;
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(source.textContent.trim()).then(
+        function () {
+          if (status) {
+            status.textContent = "Code copied. Paste it somewhere private.";
+          }
+          button.textContent = "Code copied";
+        },
+        function () {
+          if (status) {
+            status.textContent = "The code could not be copied. Select it and copy it, or save it as a text file.";
+          }
+        }
+      );
+    });
   });
 
   var summary = document.querySelector("[data-error-summary]");

@@ -59,7 +59,7 @@ def test_share_is_a_plain_form_with_the_anonymity_explainer_first(client, tags):
     html = client.get("/share").get_data(as_text=True)
     main = main_of(html)
     assert '<form method="post" action="/share" enctype="multipart/form-data" novalidate>' in main
-    explainer = main.index("what happens to what you write")
+    explainer = main.index("What happens to what you write")
     assert explainer < main.index("<form")
     for words in ("moderator", "Nothing is public until", 'href="/privacy"', 'href="/guidelines"'):
         assert words in main
@@ -259,7 +259,7 @@ def test_submit_redirects_and_shows_the_status_code_once(app, client, tags):
     assert response.headers["Location"] == "/share/sent"
     page = client.get("/share/sent").get_data(as_text=True)
     code = re.search(r'<code id="status-code">([^<]+)</code>', page)[1]
-    assert len(code) >= 40
+    assert re.fullmatch(r"[0-9a-z]{4}(?:-[0-9a-z]{4}){6}", code), code  # 140 bits, grouped
     assert "Keep this code safe" in page and "cannot show it again" in page
     assert "usually" in page and "within a few days" in page
     assert "cannot respond to emergencies" in page

@@ -37,7 +37,7 @@ def test_an_anonymous_submission_is_pending_with_a_status_token_stored_as_a_hash
     result = services.submit_story(None, make_draft(), TOKEN)
     story = result.story
     assert story.status is Status.PENDING
-    assert result.status_token and len(result.status_token) >= 43  # 256 bits, base64
+    assert result.status_token and len(result.status_token) * 5 >= 128  # Crockford base32
     assert story.status_token_hash == token_hash(result.status_token)
     dump = " ".join(str(v) for v in db.session.execute(select(Story.__table__)).one())
     assert result.status_token not in dump and TOKEN not in dump
