@@ -112,19 +112,45 @@ class KeptForm:
         return any(name == "form_token" for name, _ in self.hidden)
 
 
-def _form_fields() -> dict[str, tuple[type, str]]:
-    """Every field name the app's forms declare, with its class and label."""
-    found: dict[str, tuple[type, str]] = {}
+@dataclass(frozen=True)
+class _Declared:
+    """One field as a form class declares it: its class, label and any fixed choices."""
+
+    field_class: type
+    label: str
+    choices: dict[str, str]
+
+
+def _declared(unbound: UnboundField) -> _Declared:
+    label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else "")
+    choices: dict[str, str] = {}
+    for choice in unbound.kwargs.get("choices") or ():
+        if isinstance(choice, tuple | list) and len(choice) >= 2:
+            choices[str(choice[0])] = str(choice[1])
+        elif hasattr(choice, "value") and hasattr(choice, "label"):
+            choices[str(choice.value)] = str(choice.label)
+    return _Declared(unbound.field_class, str(label or ""), choices)
+
+
+def _form_fields(sent: set[str]) -> dict[str, _Declared]:
+    """The fields the app's forms declare, the form most like what was sent taking precedence."""
+    forms: list[dict[str, _Declared]] = []
     pending = list(FlaskForm.__subclasses__())
     while pending:
         form_class = pending.pop()
         pending.extend(form_class.__subclasses__())
-        for name in dir(form_class):
-            unbound = getattr(form_class, name, None)
-            if isinstance(unbound, UnboundField) and name not in found:
-                label = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else "")
-                found[name] = (unbound.field_class, str(label or ""))
-    return found
+        fields = {
+            name: _declared(unbound)
+            for name in dir(form_class)
+            if isinstance(unbound := getattr(form_class, name, None), UnboundField)
+        }
+        forms.append(fields)
+    # Names repeat across forms ("kind", "body"): labels come from the best match first.
+    forms.sort(key=lambda fields: len(sent & fields.keys()))
+    merged: dict[str, _Declared] = {}
+    for fields in forms:
+        merged.update(fields)
+    return merged
 
 
 def _is_secret(name: str, field_class: type | None) -> bool:
@@ -146,19 +172,21 @@ def _is_text(field_class: type | None, values: list[str]) -> bool:
 def kept_form() -> KeptForm:
     """The submitted fields of this POST, secrets left out, ready to be sent again."""
     kept = KeptForm()
-    declared = _form_fields()
+    declared = _form_fields(set(request.form))
     for name in request.form:
         values = [value for value in request.form.getlist(name) if isinstance(value, str)]
-        field_class, label = declared.get(name, (None, ""))
+        found = declared.get(name)
+        field_class = found.field_class if found else None
         if _is_secret(name, field_class) or not values:
             continue
-        label = label or name.replace("_", " ").replace("-", " ").capitalize()
+        label = (found and found.label) or name.replace("_", " ").replace("-", " ").capitalize()
         if _is_text(field_class, values):
             kept.texts.extend((name, label, value) for value in values)
             continue
         kept.hidden.extend((name, value) for value in values)
-        if name not in {"action", "form_token", "version", "next"} and any(values):
-            kept.choices.append((label, [value for value in values if value]))
+        shown = [found.choices.get(value, value) if found else value for value in values if value]
+        if name not in {"action", "form_token", "version", "next"} and shown:
+            kept.choices.append((label, shown))
     return kept
 
 
@@ -203,7 +231,9 @@ def render_unavailable():
     It renders without the database: nobody is treated as signed in, so the header asks
     nothing of the session records or the moderation queue.
     """
-    g._login_user = AnonymousUserMixin()  # Flask-Login would query the database again
+    # Flask-Login would query the database again for the header; show the page as to a visitor.
+    manager = getattr(current_app, "login_manager", None)
+    g._login_user = manager.anonymous_user() if manager else AnonymousUserMixin()
     kept = kept_form() if request.method == "POST" else None
     token = ""
     if kept is not None:
