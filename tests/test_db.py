@@ -78,3 +78,37 @@ def test_foreign_keys_are_enforced(ctx):
     with pytest.raises(Exception, match=r"(?i)foreign key"):
         db.session.commit()
     db.session.rollback()
+
+
+@sqlite_only
+def test_share_steps_that_store_nothing_begin_deferred_and_submit_takes_the_lock(app, client):
+    from tests.factories import load_tags
+    from tests.sharing.flow import carry, start, step, valid_story
+
+    with app.app_context():
+        load_tags()
+    tokens = start(client)
+    preview = None
+
+    def read_steps():
+        nonlocal preview
+        step(client, "check", valid_story(), tokens)
+        step(client, "preview", valid_story(title=""), tokens)  # a form error
+        preview = step(client, "preview", valid_story(), tokens)
+
+    reads = _begins(app, read_steps)
+    assert reads and "BEGIN IMMEDIATE" not in reads
+    submit = _begins(app, lambda: carry(client, preview, "submit"))
+    assert "BEGIN IMMEDIATE" in submit
+
+
+@sqlite_only
+def test_start_writing_refuses_to_drop_pending_changes(ctx):
+    from forum.accounts.models import User
+    from forum.db import intent, start_writing
+
+    with intent(write=False):
+        db.session.add(User(handle="kite", handle_key="kite", password_hash="x"))
+        with pytest.raises(RuntimeError):
+            start_writing()
+        db.session.rollback()

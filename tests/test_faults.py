@@ -19,7 +19,7 @@ from forum.db import db, utcnow
 from forum.stories.models import Status, Story
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, load_tags, make_story, make_user
-from tests.sharing.flow import carry, start, step, story_count, valid_story
+from tests.sharing.flow import carry, share, start, step, story_count, valid_story
 from tests.web import csrf_token, sign_in
 
 sqlite_only = pytest.mark.parametrize("engine_name", ["sqlite"])
@@ -322,6 +322,28 @@ def test_a_reply_form_comes_back_from_a_503_for_a_signed_in_member(app, tags):
     assert action == f"/stories/{story_id}/replies"
     assert fields["body"].replace("\r\n", "\n") == BODY and fields["show_handle"] == "y"
     assert client.post(action, data=fields).status_code == 303
+
+
+def test_a_status_edit_comes_back_from_a_503_and_a_retry_saves_it(app, tags):
+    client = app.test_client()
+    assert share(client).status_code == 303
+    with app.app_context():
+        story_id = db.session.scalar(select(Story.id))
+    token = csrf_token(client, f"/status/{story_id}/edit")
+    edited = valid_story(title="Nobody listened, again", body=BODY)
+    with Outage(app):
+        html = assert_kind_503(
+            client.post(f"/status/{story_id}/edit", data={"csrf_token": token, **edited})
+        )
+    action, fields = kept_form(html)
+    assert action == f"/status/{story_id}/edit"
+    assert fields["title"] == "Nobody listened, again"
+    assert fields["body"].replace("\r\n", "\n") == BODY
+    with app.app_context():
+        assert db.session.get(Story, story_id).title == "Nobody listened"  # nothing half-saved
+    assert client.post(action, data=fields).status_code == 303
+    with app.app_context():
+        assert db.session.get(Story, story_id).body == BODY
 
 
 def test_a_report_and_a_moderators_reason_come_back_from_a_503(app, tags):
