@@ -292,6 +292,8 @@ def register_error_handlers(app: Flask) -> None:
         headers = {}
         if status == 405 and getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
+        if status == 503:
+            headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response, status, headers
 
     @app.errorhandler(DomainError)
