@@ -111,6 +111,31 @@ class TagsForm(ReasonForm):
     )
 
 
+class ApproveForm(ReasonForm):
+    """Approve a story; for a crisis-flagged one, the content-note decision (service checks)."""
+
+    note_decision = RadioField(
+        "Content note",
+        choices=choices(
+            [
+                ("add", "Add a content note: suicidal thoughts or feelings"),
+                ("none", "No content note needed"),
+            ]
+        ),
+        validate_choice=False,
+    )
+    note_reason = TextAreaField(
+        "Why no content note is needed",
+        validators=[Length(max=MAX_REASON, message="Reason must be 2000 characters or fewer")],
+    )
+
+
+class CaringForm(BaseForm):
+    """Send the teller a caring message: nothing to write, so nothing to debate or promise."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
 class DaysForm(ReasonForm):
     """Pause anonymous posting from the client that sent an item."""
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from forum.accounts.models import User
 from forum.moderation import actions, people, receipts, sanctions, services
 from forum.moderation.forms import (
+    ApproveForm,
+    CaringForm,
     DaysForm,
     ReasonForm,
     RedactForm,
@@ -62,6 +64,23 @@ def _tags_form(story: Story, **kwargs) -> TagsForm:
     return form
 
 
+def _approve_form(item, **kwargs) -> ReasonForm:
+    if not isinstance(item, Story):
+        return _reason_form("approve")(item, **kwargs)
+    return ApproveForm(prefix="approve", templates=choices_for("approve"), **kwargs)
+
+
+def _caring_form(item, **kwargs) -> CaringForm:
+    return CaringForm(prefix="caring", **kwargs)
+
+
+def _approve(actor, story, form):
+    return services.approve_story(
+        actor, story.id, form.final_reason, form.version.data,
+        note_decision=form.note_decision.data, note_reason=form.note_reason.data or "",
+    )  # fmt: skip
+
+
 def _days_form(item, **kwargs) -> DaysForm:
     return DaysForm(prefix="ban_poster", templates=choices_for("sanction"), **kwargs)
 
@@ -94,9 +113,12 @@ def _on(kind: str, function):
 
 STORY_ACTIONS: dict[str, Action] = {
     "approve": Action(
-        "Approve and publish", "approve", _reason_form("approve"),
-        lambda a, s, f: services.approve_story(a, s.id, f.final_reason, f.version.data),
-        "The story is published.",
+        "Approve and publish", "approve", _approve_form, _approve, "The story is published."
+    ),
+    "caring": Action(
+        "Send a caring message", "", _caring_form,
+        lambda a, s, f: services.send_caring_message(a, s.id),
+        "A caring message with help lines is on the teller's status page.",
     ),
     "request_changes": Action(
         "Ask the teller for changes", "request_changes", _reason_form("request_changes"),
@@ -188,6 +210,8 @@ def story_actions(story: Story) -> list[str]:
         names += ["unfeature" if story.featured else "feature"]
     if story.status is Status.REMOVED:
         names += ["restore", "hide"] if story.hidden_pending_review else ["restore"]
+    if story.crisis_flagged and story.cared_at is None and story.status is not Status.WITHDRAWN:
+        names.append("caring")
     if story.client_key:
         names.append("ban_poster")
     return names
@@ -252,5 +276,6 @@ def item_context(kind: str, item: Story | Reply, failed: dict | None = None) -> 
         "redaction": receipts.pending_redaction(item) if kind == "story" else None,
         "forms": _forms(table, names, item, failed),
         "labels": {name: table[name].label for name in names},
+        "caring_message": services.CARING_MESSAGE,
         "title": "Review a story" if kind == "story" else "Review a reply",
     }

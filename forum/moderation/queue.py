@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum.db import db
+from forum.db import db, utcnow
 from forum.moderation import people
 from forum.moderation.highlight import Span, excerpts, find_spans
 from forum.moderation.models import Report, ReportReason
@@ -173,3 +173,20 @@ def enrich(items: list[QueueItem], context: int = 60) -> None:
         q.spans = find_spans(text, words)
         q.excerpts = excerpts(text, q.spans, context=context)
         q.record = records.get(q.item.author_id)
+
+
+def waited_for(since: datetime, now: datetime | None = None) -> str:
+    """How long since `since`, in words a moderator reads at a glance: "2 days 3 hours"."""
+    now = now or utcnow()
+    minutes = max(int((now - since).total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+
+    def unit(count: int, name: str) -> str:
+        return f"{count} {name}{'' if count == 1 else 's'}"
+
+    if days:
+        return unit(days, "day") + (f" {unit(hours, 'hour')}" if hours else "")
+    if hours:
+        return unit(hours, "hour") + (f" {unit(minutes, 'minute')}" if minutes else "")
+    return unit(minutes, "minute") if minutes else "less than a minute"

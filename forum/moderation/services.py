@@ -134,12 +134,57 @@ def _review_story(story_id: int, seen_version: int | None) -> Story:
     return story
 
 
+# A crisis-flagged story is published only with a decision about its content note (issue 12,
+# after Samaritans' guidelines for sites and platforms: a content warning at the start).
+ADD_NOTE, NO_NOTE = "add", "none"
+CRISIS_NOTE = "suicide"
+
+
 def approve_story(
     moderator: User, story_id: int, reason: str = "Meets the community guidelines",
-    seen_version: int | None = None,
+    seen_version: int | None = None, note_decision: str | None = None, note_reason: str = "",
 ) -> Story:  # fmt: skip
-    """Publish a story in review."""
-    return _approve_story(require_moderator(moderator), story_id, reason, seen_version)
+    """Publish a story in review; a crisis-flagged one needs a content-note decision."""
+    require_moderator(moderator)
+    story = _review_story(story_id, seen_version)
+    if story.crisis_flagged:
+        reason = _decide_note(story, require_reason(reason), note_decision, note_reason)
+    return _approve_story(moderator, story_id, reason, seen_version)
+
+
+def _decide_note(story: Story, reason: str, decision: str | None, why: str) -> str:
+    """Apply the content-note decision to the story; the reason that records it."""
+    if decision == ADD_NOTE:
+        notes = story.content_note_slugs
+        if CRISIS_NOTE not in notes:
+            story.content_notes = " ".join([*notes, CRISIS_NOTE])
+        return f"{reason} Content note added: suicidal thoughts or feelings."
+    if decision == NO_NOTE:
+        why = require_reason(why, field="note_reason")
+        return f"{reason} No content note needed: {why}"
+    raise Invalid("Choose whether to add a content note", field="note_decision")
+
+
+CARING_MESSAGE = (
+    "A moderator read what you wrote and wanted to check in with you. It sounds like you may "
+    "be going through a really hard time. You do not have to go through it alone: the "
+    "people below are there to listen, for free, at any hour. Take care of yourself."
+)
+
+
+def send_caring_message(moderator: User, story_id: int) -> Story:
+    """Put a kind message with help lines on the teller's status page (once per story)."""
+    require_moderator(moderator)
+    story = get_story(story_id)
+    if not story.crisis_flagged:
+        raise AlreadyHandled("A caring message is only for a story with crisis language.")
+    if story.cared_at is not None:
+        raise AlreadyHandled("A caring message has already been sent. Nothing was changed.")
+    # Not a change to the story itself, so its version stays: open forms remain valid.
+    story.cared_at = utcnow()
+    audit(moderator, "caring_message", story, "Sent a caring message with help lines", False)
+    db.session.commit()
+    return story
 
 
 def operator_approve_story(story_id: int, reason: str = "Approved from the command line") -> Story:

@@ -30,7 +30,7 @@ from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, 
 from forum.moderation.highlight import side_by_side
 from forum.moderation.logs import public_log as read_public_log
 from forum.moderation.pages import REPLY_ACTIONS, STORY_ACTIONS, item_context
-from forum.moderation.queue import load_queue, queue_count
+from forum.moderation.queue import load_queue, queue_count, waited_for
 from forum.moderation.reasons import choices_for
 from forum.routing import query_id
 from forum.safety.client_key import request_ban_key, request_client_key
@@ -68,13 +68,19 @@ def header_count() -> dict:
             return queue_count()
         return None
 
-    return {"moderation_queue_count": count}
+    return {"moderation_queue_count": count, "caring_message_text": services.CARING_MESSAGE}
 
 
 @bp.app_template_global()
 def has_moderator_edit(story) -> bool:
     """Whether a moderator's edit waits for this story's teller (for the status page)."""
     return receipts.pending_redaction(story) is not None
+
+
+@bp.app_template_filter("waited")
+def waited(since) -> str:
+    """How long an item has waited, in words ("3 hours 20 minutes"), for the queue."""
+    return waited_for(since)
 
 
 def _me():

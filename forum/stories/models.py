@@ -136,6 +136,9 @@ class Story(TimestampMixin, db.Model):
     crisis_flagged: Mapped[bool] = mapped_column(default=False)
     identifier_kinds: Mapped[str] = mapped_column(String(200), default="")
     moderator_message: Mapped[str] = mapped_column(Text, default="")
+    # When a moderator sent the teller a caring message with help lines (a crisis-flagged
+    # story; forum.moderation.services.send_caring_message). Shown on their status page.
+    cared_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     featured: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
