@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from forum.accounts.session import sign_out
 from forum.pages import help as help_lines
-from forum.stories.forms import reader_hidden_tags
+from forum.stories.forms import reader_hidden_tags, reader_mutes
 from forum.stories.reading import StoryFilters, published_stories
 from forum.templating import REGIONS, current_region
 
@@ -16,7 +16,8 @@ bp = Blueprint("pages", __name__)
 @bp.get("/")
 def home():
     """The front door: what Heard is, the ways in, and recent and featured stories."""
-    filters = StoryFilters(exclude=reader_hidden_tags())
+    notes, words = reader_mutes()
+    filters = StoryFilters(exclude=reader_hidden_tags(), mute_notes=notes, mute_words=words)
     return render_template(
         "pages/home.html",
         title="A place to be heard",

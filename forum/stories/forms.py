@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 
 from forum.forms import BaseForm, MultiCheckboxField
 from forum.routing import MAX_ID, parse_id
+from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Format, ReactionKind, Setting, StoryKind
 from forum.stories.reading import Cursor, StoryFilters
 from forum.taxonomy.services import SLUG_PATTERN
@@ -25,6 +26,10 @@ from forum.taxonomy.services import SLUG_PATTERN
 MAX_VALUES = 40
 REPLY_MAX_LENGTH = 5000
 HIDDEN_TAGS = "hidden_tags"
+MUTED_NOTES = "muted_notes"
+MUTED_WORDS = "muted_words"
+MAX_MUTED_WORDS = 20
+MUTED_WORD_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,29 @@ def hidden_tags(raw: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(slugs))[:MAX_VALUES]
 
 
+def muted_notes(raw: object) -> tuple[str, ...]:
+    """The muted content-note slugs kept in the session, if known."""
+    if not isinstance(raw, list | tuple):
+        return ()
+    return tuple(n for n in CONTENT_NOTES if n in raw)
+
+
+def muted_words(raw: object) -> tuple[str, ...]:
+    """Muted words from the session or a form (one a line, or commas): trimmed, bounded."""
+    if isinstance(raw, str):
+        raw = raw.replace(",", "\n").splitlines()
+    if not isinstance(raw, list | tuple):
+        return ()
+    words = [" ".join(w.split()).lower() for w in raw if isinstance(w, str)]
+    kept = [w for w in words if 0 < len(w) <= MUTED_WORD_LENGTH]
+    return tuple(dict.fromkeys(kept))[:MAX_MUTED_WORDS]
+
+
+def reader_mutes() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The content notes and words this reader muted, kept in their session only."""
+    return muted_notes(session.get(MUTED_NOTES)), muted_words(session.get(MUTED_WORDS))
+
+
 def reader_hidden_tags() -> tuple[str, ...]:
     """The tags this reader chose to hide, kept in their session only (no account needed)."""
     return hidden_tags(session.get(HIDDEN_TAGS))
@@ -123,6 +151,14 @@ def query_with(args: Mapping | MultiDict, **changes: str) -> list[tuple[str, str
     pairs = [(k, v) for k, items in args.lists() if k not in changes for v in items]
     return pairs + [(k, v) for k, v in changes.items()]
 
+    mute_notes = MultiCheckboxField(
+        "Hide stories with these content notes",
+        choices=[SelectChoice(slug, label) for slug, label in CONTENT_NOTES.items()],
+    )
+    mute_words = TextAreaField(
+        "Hide stories whose title or opening uses these words",
+        validators=[Length(max=1000, message="Muted words must be 1000 characters or fewer")],
+    )
 
 class HiddenTagsForm(BaseForm):
     """Harm tags this reader does not want to see; kept in the session, not an account."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.db import db
@@ -31,6 +31,35 @@ class StoryFilters:
     setting: str | None = None
     format: str | None = None
     problem_kind: str | None = None
+    # Reader muting, kept in the session like hidden tags: content-note slugs, and words
+    # matched (any case) in the title and the start of the story the excerpt is cut from.
+    mute_notes: tuple[str, ...] = ()
+    mute_words: tuple[str, ...] = ()
+
+
+# How much of a story's text its listing excerpt comes from (forum/stories/views.py).
+EXCERPT_SOURCE = 300
+
+
+def _like(word: str) -> str:
+    """A LIKE pattern finding word anywhere, its wildcards escaped (linear-time matching)."""
+    escaped = word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _muted(filters: StoryFilters):
+    """SQL: the story carries a muted content note or a muted word (to leave it out)."""
+    clauses = []
+    if filters.mute_notes:
+        # content_notes is space separated: pad it so "abuse" never matches "sexual-abuse".
+        padded = literal(" ") + Story.content_notes + literal(" ")
+        clauses += [padded.like(f"% {slug} %") for slug in filters.mute_notes]
+    for word in filters.mute_words:
+        pattern = _like(word)
+        clauses.append(func.lower(Story.title).like(pattern, escape="\\"))
+        start = func.substr(Story.body, 1, EXCERPT_SOURCE)
+        clauses.append(func.lower(start).like(pattern, escape="\\"))
+    return or_(*clauses)
 
 
 @dataclass(frozen=True)
@@ -86,6 +115,8 @@ def _filtered(query, filters: StoryFilters):
         query = query.where(Story.format == filters.format)
     if filters.problem_kind:
         query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
+    if filters.mute_notes or filters.mute_words:
+        query = query.where(~_muted(filters))
     return query
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from flask import (
@@ -30,16 +30,26 @@ from forum.moderation.sanctions import Sanctioned
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
 from forum.stories import feeds, reading, services
-from forum.stories.content import ATTRIBUTION_LABELS, FORMAT_LABELS, PROMPTS, SETTING_LABELS
+from forum.stories.content import (
+    ATTRIBUTION_LABELS,
+    CONTENT_NOTES,
+    FORMAT_LABELS,
+    PROMPTS,
+    SETTING_LABELS,
+)
 from forum.stories.forms import (
     HIDDEN_TAGS,
+    MUTED_NOTES,
+    MUTED_WORDS,
     HiddenTagsForm,
     ReactionForm,
     ReplyForm,
     Vocabulary,
+    muted_words,
     parse_cursor,
     parse_filters,
     reader_hidden_tags,
+    reader_mutes,
     status_story_ids,
 )
 from forum.stories.models import Format, ReactionKind, Setting, Status, Story, StoryKind
@@ -170,7 +180,10 @@ def index():
     tags = TagIndex.load()
     hidden = [s for s in reader_hidden_tags() if s in tags.by_slug]
     chosen = parse_filters(request.args, tags.vocabulary)
-    filters = parse_filters(request.args, tags.vocabulary, hidden)
+    notes, words = reader_mutes()
+    filters = replace(
+        parse_filters(request.args, tags.vocabulary, hidden), mute_notes=notes, mute_words=words
+    )
     after = parse_cursor(request.args.get("after"))
     page = reading.published_stories(filters, after=after)
     # Stories moderators pinned lead the first page (they also keep their place by date).
@@ -194,6 +207,8 @@ def index():
         chosen=chosen,
         tags=tags,
         hidden=[tags.by_slug[s] for s in hidden],
+        muted_notes=[CONTENT_NOTES[n] for n in notes],
+        muted_words=words,
         setting_options=[(s.value, label) for s, label in SETTING_LABELS.items()],
         format_options=[(f.value, label) for f, label in FORMAT_LABELS.items()],
         kind_options=[(k.slug, k.name) for k in tags.problem_kinds],
@@ -210,13 +225,20 @@ def preferences():
     form.hide.choices = [SelectChoice(t.slug, t.name) for g in tags.groups for t in g.tags]
     back = safe_next(form.next.data or request.args.get("next"), url_for(".index"))
     if request.method == "GET":
+        notes, words = reader_mutes()
         form.hide.data = list(reader_hidden_tags())
+        form.mute_notes.data, form.mute_words.data = list(notes), "\n".join(words)
         form.next.data = back
     if form.validate_on_submit():
-        chosen = [] if form.show_all.data else list(dict.fromkeys(form.hide.data or []))
-        session[HIDDEN_TAGS] = chosen
+        everything = not form.show_all.data
+        chosen = list(dict.fromkeys(form.hide.data or [])) if everything else []
+        notes = list(dict.fromkeys(form.mute_notes.data or [])) if everything else []
+        words = list(muted_words(form.mute_words.data or "")) if everything else []
+        session[HIDDEN_TAGS], session[MUTED_NOTES], session[MUTED_WORDS] = chosen, notes, words
         message = (
-            "Tags hidden. You can change this at any time." if chosen else "Nothing is hidden now."
+            "Tags hidden. You can change this at any time."
+            if chosen or notes or words
+            else "Nothing is hidden now."
         )
         flash(message, "success")
         return redirect(back, code=303)
