@@ -23,6 +23,12 @@ class BaseForm(FlaskForm):
             self.csrf_token.errors = [CSRF_EXPIRED]
         return valid
 
+    class Meta:
+        def render_field(self, field, render_kw):
+            """Never the HTML `required` attribute: GOV.UK validates on the server only
+            (its validation pattern advises against `required`), and so does Heard."""
+            return super().render_field(field, {**render_kw, "required": False})
+
     def add_error(self, field: str | None, message: str) -> None:
         """Attach a service's error to a field (or to the first field) for re-rendering."""
         name = field if field in self._fields else next(iter(self._fields))

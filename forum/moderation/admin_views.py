@@ -49,7 +49,8 @@ def audit_log():
     form = LogFilterForm(request.args)
     form.action.choices = choices([("", "Any action")] + [(a, a) for a in logs.known_actions()])
     filters = logs.LogFilter()
-    if form.validate():
+    # Unfiltered (no query at all) is not an error: validating empty args would say so.
+    if request.args and form.validate():
         filters = logs.LogFilter(
             action=form.action.data or None, target_type=form.target_type.data or None,
             since=form.since.data, until=form.until.data,

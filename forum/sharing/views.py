@@ -95,7 +95,7 @@ def _check_or_preview(form, taxonomy, draft):
     if form.action.data != "preview" and (checks.identifiers or checks.crisis):
         return render_template(
             "sharing/check.html", form=form, checks=checks, lines=steps.help_lines(),
-            title="Check before you share",
+            title="Check before you share" if checks.identifiers else "Before you carry on",
         )  # fmt: skip
     handle = current_user.handle if _user() else None
     return render_template(
