@@ -4,6 +4,11 @@ the first field."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
 from tests.browser import (
     AXE_TAGS,
     MODERATOR,
@@ -191,3 +196,46 @@ def test_first_field_of_share_is_on_the_first_phone_screen(new_context, live_ser
     assert items.count() == 3
     page.get_by_text("More about privacy").click()
     assert page.get_by_text("We never store your IP address").is_visible()
+
+
+def _send_a_story(page) -> str:
+    """Walk /share to /share/sent as a teller does; the status code shown."""
+    from tests.browser import TAG, submit
+
+    page.goto("/share")
+    page.locator("input[name=kind][value=experience]").check()
+    page.locator("#title").fill("Nobody heard me")
+    page.locator("#body").fill("For two years I talked and nobody listened.")
+    page.locator(f"input[name=harm_tags][value={TAG}]").check()
+    submit(page, page.get_by_role("button", name="Continue"))
+    submit(page, page.get_by_role("button", name="Submit for review"))
+    assert path_of(page.url) == "/share/sent", page.url
+    return page.locator("#status-code").inner_text().strip()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+def test_the_status_code_can_be_copied_and_saved(new_context, live_server, javascript):
+    """On a phone: with JS the copy button copies the grouped code; with or without JS,
+    "Save as a text file" downloads it (a POST, so the code never appears in a URL)."""
+    in_app(live_server, seed_people)
+    context = new_context(
+        axe=False, viewport=PHONES["390x844"], java_script_enabled=javascript, accept_downloads=True
+    )
+    if javascript:
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    code = _send_a_story(page)
+    assert re.fullmatch(r"[0-9a-z]{4}(?:-[0-9a-z]{4}){6}", code), code
+    copy = page.get_by_role("button", name="Copy code")
+    if javascript:
+        copy.click()
+        assert page.evaluate("navigator.clipboard.readText()") == code
+        assert "Code copied" in page.locator("#status-code-copied").inner_text()
+    else:
+        assert copy.count() == 0 or not copy.is_visible()
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Save as a text file").click()
+    download = waiting.value
+    assert download.suggested_filename == "status-code.txt"
+    assert code in Path(download.path()).read_text(encoding="utf-8")
+    assert not any(code in url for url in new_context.watch(context).requests)
