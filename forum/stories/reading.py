@@ -238,12 +238,14 @@ def tag_page_counts() -> dict[str, int]:
 
 
 def published_tag_stories(
-    tag: Tag, after: Cursor | None = None, exclude: tuple[str, ...] = (), limit: int = PAGE_SIZE
-) -> StoryPage:
+    tag: Tag, after: Cursor | None = None, exclude: tuple[str, ...] = (), limit: int = PAGE_SIZE,
+    mute_notes: tuple[str, ...] = (), mute_words: tuple[str, ...] = (),
+) -> StoryPage:  # fmt: skip
     """What a tag's page and feed list: "What happened" stories carrying a harm tag, or
     "What helped" posts carrying a practice tag; published only, newest first."""
+    mutes = {"exclude": exclude, "mute_notes": mute_notes, "mute_words": mute_words}
     if tag.kind is TagKind.HARM:
-        filters = StoryFilters(kind=StoryKind.EXPERIENCE, tags=(tag.slug,), exclude=exclude)
+        filters = StoryFilters(kind=StoryKind.EXPERIENCE, tags=(tag.slug,), **mutes)
     else:
-        filters = StoryFilters(kind=StoryKind.PRACTICE, practice=(tag.slug,), exclude=exclude)
+        filters = StoryFilters(kind=StoryKind.PRACTICE, practice=(tag.slug,), **mutes)
     return published_stories(filters, after=after, limit=limit)

@@ -10,7 +10,8 @@ from forum.accounts.forms import PlainForm
 from forum.errors import DomainError
 from forum.forms import keeps_input_on_csrf_failure
 from forum.stories import reading
-from forum.stories.forms import parse_cursor, reader_hidden_tags
+from forum.stories.content import CONTENT_NOTES
+from forum.stories.forms import parse_cursor, reader_hidden_tags, reader_mutes
 from forum.taxonomy import services
 from forum.taxonomy.forms import TagAddForm, TagEditForm
 from forum.taxonomy.models import TagKind
@@ -42,7 +43,10 @@ def show(slug: str):
     page = older = None
     if tag.slug not in hidden:
         after = parse_cursor(request.args.get("after"))
-        page = reading.published_tag_stories(tag, after=after, exclude=hidden)
+        notes, words = reader_mutes()
+        page = reading.published_tag_stories(
+            tag, after=after, exclude=hidden, mute_notes=notes, mute_words=words
+        )
         if page.next_cursor:
             older = url_for(".show", slug=tag.slug, after=page.next_cursor.encode())
     names = {t.slug: t for g in services.list_groups_with_tags() for t in g.tags} if hidden else {}
@@ -54,6 +58,8 @@ def show(slug: str):
         page=page,
         older=older,
         hidden=[names[s] for s in hidden if s in names],
+        muted_notes=[CONTENT_NOTES[n] for n in reader_mutes()[0]],
+        muted_words=reader_mutes()[1],
         back=url_for(".show", slug=tag.slug),
     )
 

@@ -21,7 +21,10 @@ def stories(app):
         make_story(
             status=Status.PUBLISHED, title="A sexual-abuse note", content_notes=["sexual-abuse"]
         )
-        make_story(status=Status.PUBLISHED, title="The Waiting Room", body="Plain words.")
+        make_story(
+            status=Status.PUBLISHED, title="The Waiting Room", body="Plain words.",
+            harm_tags=["not-heard"],
+        )  # fmt: skip
         make_story(
             status=Status.PUBLISHED, title="Opening words", body="It began with a HOSPITAL stay."
         )
@@ -95,3 +98,10 @@ def test_unknown_content_notes_are_refused_and_words_are_bounded(client, stories
 def test_the_home_page_respects_mutes(client, stories):
     _save(client, mute_words="waiting room")
     assert "The Waiting Room" not in client.get("/").get_data(as_text=True)
+
+
+def test_tag_pages_respect_mutes(client, stories):
+    assert "The Waiting Room" in client.get("/tags/not-heard").get_data(as_text=True)
+    _save(client, mute_words="waiting room")
+    html = client.get("/tags/not-heard").get_data(as_text=True)
+    assert "The Waiting Room" not in html and "Some stories are hidden" in html

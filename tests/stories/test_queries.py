@@ -164,7 +164,12 @@ def test_the_story_page_really_had_many_replies_and_tags(seeded, client):
         assert db.session.scalar(select(db.func.count(Reply.id))) == 25
 
 
-MUTED_PAGES = ("/", "/stories", "/stories?tag=not-heard&exclude=prejudice&type=experience")
+MUTED_PAGES = (
+    "/",
+    "/stories",
+    "/stories?tag=not-heard&exclude=prejudice&type=experience",
+    "/tags/not-heard",
+)
 
 
 def _mute(client, notes: list[str], words: list[str]) -> None:
