@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import render_template_string, request
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
@@ -37,6 +38,7 @@ from forum.resources.curation import retire_resource
 from forum.resources.loading import load_resources
 from forum.resources.models import Resource
 from forum.stories.models import Status
+from tests.conftest import make_test_app
 from tests.factories import PASSWORD, load_tags, make_story, make_user
 from tests.sharing.flow import share
 from tests.web import TOKEN
@@ -428,3 +430,26 @@ def test_the_walk_reads_forms_fields_and_choices():
         "csrf_token": ["t"], "kind": ["a", "b"], "body": ["kept"], "action": ["go"],
     }  # fmt: skip
     assert parser.links == {"/next"}
+
+
+def test_the_fuzz_finds_a_form_that_fails_on_whitespace(tmp_path):
+    """The harness itself: a probe form that breaks on an unlisted choice is reported."""
+    probe = make_test_app(f"sqlite:///{tmp_path / 'probe.sqlite3'}")
+
+    @probe.route("/probe", methods=["GET", "POST"])
+    def probe_view():
+        if request.method == "POST" and request.form.get("choice") not in (None, "a", "b"):
+            raise ValueError("not a valid choice")
+        return render_template_string(
+            '<form method="post"><input name="csrf_token" type="hidden" value="{{ csrf_token() }}">'
+            '<select name="choice"><option value="a">A</option><option value="b">B</option>'
+            "</select></form>"
+        )
+
+    with probe.app_context():
+        db.create_all()
+    forms = _walk(probe, probe.test_client(), ["/probe"])
+    failures: list[str] = []
+    _fuzz_form(probe, "anonymous", {}, "probe_view", forms["probe_view"][0], failures)
+    [failure] = failures
+    assert "POST /probe {'choice': ''}: 500" in failure  # the shrunk input that fails
