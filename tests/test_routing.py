@@ -75,9 +75,9 @@ def _rules(app):
     found = []
     for rule in app.url_map.iter_rules():
         converters = rule._converters
-        assert not any(
-            isinstance(c, NumberConverter) for c in converters.values()
-        ), f"{rule.rule} uses werkzeug's int/float converter instead of <id:...>"
+        assert not any(isinstance(c, NumberConverter) for c in converters.values()), (
+            f"{rule.rule} uses werkzeug's int/float converter instead of <id:...>"
+        )
         ids = [name for name, c in converters.items() if isinstance(c, IdConverter)]
         if ids:
             found.append((rule, ids))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from forum.errors import DomainError, NotAllowed, render_error
-from forum.forms import keeps_input_on_csrf_failure
+from forum.forms import enum_of, keeps_input_on_csrf_failure
 from forum.resources import complaints, curation, services
 from forum.resources.forms import GuideForm, ReasonForm, ResourceForm
 from forum.resources.links import is_valid_resource_url
@@ -49,10 +49,7 @@ def _only(check):
 
 def _directory_filters() -> services.DirectoryFilters:
     """The GET filters, each kept only if it is one of the known values."""
-    try:
-        category = Category(request.args.get("category", ""))
-    except ValueError:
-        category = None
+    category = enum_of(Category, request.args.get("category"))
     region = request.args.get("region")
     if region in REGIONS:
         session["region"] = region  # the same choice /help remembers; no account, no tracking

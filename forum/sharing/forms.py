@@ -101,18 +101,9 @@ class ImpactsField(Field):
         return value if isinstance(value, str) else ""
 
 
-def _known_choices(form, field) -> None:
-    """Refuse values that were not offered, without echoing them back."""
-    known = {str(choice.value) for choice in field.iter_choices()}
-    if any(not isinstance(value, str) or value not in known for value in field.data or []):
-        raise ValidationError("Choose from the list")
-
-
 def _checkboxes(label: str, choices: list) -> MultiCheckboxField:
-    """Checkboxes whose unknown values get a plain message."""
-    return MultiCheckboxField(
-        label, choices=choices, validate_choice=False, validators=[_known_choices]
-    )
+    """Checkboxes; an unknown value is refused by BaseForm's one choice rule."""
+    return MultiCheckboxField(label, choices=choices, validate_choice=False)
 
 
 def _optional_radio(label: str, choices) -> RadioField:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from flask import session
 from wtforms import SelectChoice
 
+from forum.forms import enum_of
 from forum.pages.help import lines_for
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.sharing.forms import PREFER_NOT_TO_SAY, StoryForm, answer_field_name
@@ -93,10 +94,6 @@ def ensure_form_token(form: StoryForm) -> None:
         form.form_token.data = new_form_token()
 
 
-def _enum_or_none(cls, value):
-    return cls(value) if value else None
-
-
 def draft_from_form(form: StoryForm, signed_in: bool) -> StoryDraft:
     """The draft a valid form describes."""
     harm = list(dict.fromkeys(form.harm_tags.data or []))
@@ -115,11 +112,11 @@ def draft_from_form(form: StoryForm, signed_in: bool) -> StoryDraft:
         },
         helped_instead=form.helped_instead.data or "",
         therapy_kind=form.therapy_kind.data or "",
-        setting=_enum_or_none(Setting, form.setting.data),
-        format=_enum_or_none(Format, form.format.data),
+        setting=enum_of(Setting, form.setting.data),
+        format=enum_of(Format, form.format.data),
         roughly_when=form.roughly_when.data or "",
         problem_kind=form.problem_kind.data or None,
-        attribution=_enum_or_none(Attribution, form.attribution.data),
+        attribution=enum_of(Attribution, form.attribution.data),
         show_handle=signed_in and form.show_handle.data == "handle",
     )
 

@@ -15,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from forum.forms import BaseForm, MultiCheckboxField
+from forum.forms import BaseForm, MultiCheckboxField, choice_of, enum_of
 from forum.routing import MAX_ID, parse_id
 from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Format, ReactionKind, Setting, StoryKind
@@ -57,10 +57,6 @@ def _known(values: Iterable[str], allowed: frozenset[str]) -> tuple[str, ...]:
     return tuple(kept)
 
 
-def _one(value: str | None, allowed: Iterable[str]) -> str | None:
-    return value if isinstance(value, str) and value in set(allowed) else None
-
-
 def parse_filters(
     args: MultiDict, vocabulary: Vocabulary, hidden: Iterable[str] = ()
 ) -> StoryFilters:
@@ -68,16 +64,15 @@ def parse_filters(
 
     Tags the reader has hidden are added to `exclude`.
     """
-    kind = _one(args.get("type"), (k.value for k in StoryKind))
     exclude = _known([*args.getlist("exclude"), *hidden], vocabulary.tags)
     return StoryFilters(
-        kind=StoryKind(kind) if kind else None,
+        kind=enum_of(StoryKind, args.get("type")),
         tags=_known(args.getlist("tag"), vocabulary.tags),
         exclude=exclude,
         practice=_known(args.getlist("practice"), vocabulary.practice),
-        setting=_one(args.get("setting"), (s.value for s in Setting)),
-        format=_one(args.get("format"), (f.value for f in Format)),
-        problem_kind=_one(args.get("kind"), vocabulary.problem_kinds),
+        setting=choice_of((s.value for s in Setting), args.get("setting")),
+        format=choice_of((f.value for f in Format), args.get("format")),
+        problem_kind=choice_of(vocabulary.problem_kinds, args.get("kind")),
     )
 
 
