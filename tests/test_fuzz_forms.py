@@ -53,6 +53,8 @@ FUZZ = settings(
     print_blob=False,
 )
 ROLES = ["anonymous", "teller", "member", "moderator", "admin"]
+# PostgreSQL gets the smaller subset that stores what strangers type (time budget: 2 cores).
+POSTGRESQL_ROLES = {"anonymous", "teller", "member"}
 HANDLES = {"member": "heron", "moderator": "keeper", "admin": "steward"}
 # Where each visitor starts walking; links found on these pages lead to the rest.
 SEEDS = {
@@ -326,7 +328,9 @@ def _fuzz_form(app, role: str, world: dict, endpoint: str, form: dict, failures:
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("role", ROLES)
-def test_every_form_takes_hostile_input(app, role):
+def test_every_form_takes_hostile_input(app, engine_name, role):
+    if engine_name == "postgresql" and role not in POSTGRESQL_ROLES:
+        pytest.skip("staff forms are fuzzed on SQLite; PostgreSQL takes the public and members'")
     world = _build(app)
     client = _client(app, role, world)
     forms = _walk(app, client, SEEDS[role] + world["pages"])
