@@ -14,8 +14,12 @@ once per process from forum/data (see forum/data/README.md for their sources and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from forum.safety.pii._kinds import EXPLANATIONS, SUGGESTIONS, Finding, Kind
 from forum.safety.pii._patterns import pattern_candidates
+from forum.safety.pii._suggest import Suggestion, suggest
+from forum.safety.pii._suggest import apply as _apply
 from forum.safety.pii._words import ordinary, word_candidates
 
 # When two candidates start at the same place and are equally long, the more specific wins.
@@ -43,8 +47,59 @@ def find_identifiers(text: str) -> list[Finding]:
 
 
 def suggestion(finding: Finding) -> str:
-    """A general phrase the teller could use instead of what was found."""
+    """The kind's general phrase (see suggest() for one that reads the words around it)."""
     return SUGGESTIONS[finding.kind]
 
 
-__all__ = ["EXPLANATIONS", "SUGGESTIONS", "Finding", "Kind", "find_identifiers", "suggestion"]
+@dataclass(frozen=True)
+class FieldFinding:
+    """A finding in one named field of a form, with its words around it and a suggestion."""
+
+    field: str
+    finding: Finding
+    before: str
+    after: str
+    suggestion: Suggestion
+
+    @property
+    def token(self) -> str:
+        """What a suggestion button sends back: field, offsets and kind."""
+        f = self.finding
+        return f"{self.field}:{f.start}:{f.end}:{f.kind.value}"
+
+
+def find_in_fields(fields: dict[str, str], context: int = 50) -> list[FieldFinding]:
+    """Findings in every field, each with up to `context` characters either side."""
+    out = []
+    for name, text in fields.items():
+        for f in find_identifiers(text or ""):
+            before = text[max(0, f.start - context) : f.start]
+            after = text[f.end : f.end + context]
+            out.append(FieldFinding(name, f, before, after, suggest(text, f)))
+    return out
+
+
+def use_suggestion(fields: dict[str, str], token: str) -> tuple[str, str] | None:
+    """(field, new text) for a suggestion button's token; None when it no longer applies."""
+    parts = token.split(":")
+    if len(parts) != 4 or parts[0] not in fields or not (parts[1].isdigit() and parts[2].isdigit()):
+        return None
+    name, start, end, kind = parts[0], int(parts[1]), int(parts[2]), parts[3]
+    text = fields[name] or ""
+    new = _apply(text, start, end, kind, find_identifiers(text))
+    return None if new is None else (name, new)
+
+
+__all__ = [
+    "EXPLANATIONS",
+    "SUGGESTIONS",
+    "FieldFinding",
+    "Finding",
+    "Kind",
+    "Suggestion",
+    "find_identifiers",
+    "find_in_fields",
+    "suggest",
+    "suggestion",
+    "use_suggestion",
+]

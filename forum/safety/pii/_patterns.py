@@ -96,9 +96,7 @@ _PHONE_REGIONS = ("GB", "IE", "US", "CA", "AU", "NZ")
 _NATIONAL_ID = _re(r"\d{3}[ -]?\d{3}[ -]?\d{4}|\d{3}-\d{2}-\d{4}")
 _ID_CONTEXT = _re(r"(?i)\b(?:nhs|ssn|social\s+security|chi)\b")
 _TITLES = r"(?:Dr|Doctor|Prof|Professor|Mr|Mrs|Ms|Mx|Miss|Sister|Father|Rev|Revd|Reverend)"
-_TITLED_NAME = _re(
-    rf"\b(?:{_TITLES}|dr|DR|prof)\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})"
-)
+_TITLED_NAME = _re(rf"\b(?:{_TITLES}|dr|DR|prof)\.?\s+({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})")
 _ROLES = (
     r"(?:(?:CBT|DBT|EMDR|NHS|private|family|couples|art|drama|music|trauma|school|student)\s+)?"
     r"(?:therapist|counsell?or|psychologist|psychiatrist|psychotherapist|psychoanalyst|analyst|"
@@ -202,9 +200,13 @@ _ADDRESS_SPLIT = _re(
 )
 # A capitalised street name and a house number: "Markt 85", "Slipager 41" (the name must not
 # be an ordinary word, so "Chapter 3" or "Spring 2021" stay quiet; checked in Python).
-_ADDRESS_NAMED = _re(rf"(?:\d{{1,6}}\s+){{0,2}}({_STREET_WORD}(?:\s+{_STREET_WORD}){{0,2}})\s+\d{{1,4}}[A-Za-z]?\b")
+_ADDRESS_NAMED = _re(
+    rf"(?:\d{{1,6}}\s+){{0,2}}({_STREET_WORD}(?:\s+{_STREET_WORD}){{0,2}})\s+\d{{1,4}}[A-Za-z]?\b"
+)
 # US military post: "FPO AA 49371", "APO AE 94451".
-_MILITARY = _re(r"\b(?:FPO|APO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b|\b(?:PSC|USNS|USNV|USS|USCGC)\s+[\w ]{1,30}")
+_MILITARY = _re(
+    r"\b(?:FPO|APO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b|\b(?:PSC|USNS|USNV|USS|USCGC)\s+[\w ]{1,30}"
+)
 _UNIT = _re(
     r"(?i)\b(?:apt|apartment|suite|ste|unit|flat|box|psc|p\.?\s?o\.?\s+box)\.?\s*#?\d{1,6}[A-Za-z]?\b"
 )
@@ -310,13 +312,99 @@ def _valid_day_month(day: int, month: int) -> bool:
 
 
 _NOT_NAMES = frozenset(
-    """
-    a an and as at but by for from he her hers him his how i if in is it its me my no not of
-    on or our she so than that the their them then there these they this those to up us was we
-    were what when where which who why with you your yes also after before because said says
-    told asked would could should did does do had has have will just once still even only
-    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
-    """.split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "he",
+        "her",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "so",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "to",
+        "up",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+        "you",
+        "your",
+        "yes",
+        "also",
+        "after",
+        "before",
+        "because",
+        "said",
+        "says",
+        "told",
+        "asked",
+        "would",
+        "could",
+        "should",
+        "did",
+        "does",
+        "do",
+        "had",
+        "has",
+        "have",
+        "will",
+        "just",
+        "once",
+        "still",
+        "even",
+        "only",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "today",
+        "yesterday",
+        "tomorrow",
+    ]
 )
 
 
@@ -340,23 +428,154 @@ def _strip_name(start: int, end: int, text: str) -> tuple[int, int] | None:
 
 
 _GENERIC_SERVICE_WORDS = frozenset(
-    """
-    cognitive behavioural behavioral behaviour behavior dialectical analytic psychodynamic
-    psychoanalytic humanistic integrative existential gestalt schema systemic narrative
-    interpersonal person-centred person-centered client-centred client-centered compassion
-    compassion-focused focused acceptance commitment emotionally emotion mindfulness
-    mindfulness-based trauma trauma-focused somatic sensorimotor exposure response prevention
-    eye movement desensitisation desensitization reprocessing internal family systems
-    couples couple group art arts drama music play speech language occupational physical
-    sex sexual relationship conversion talking talk online private general best good local
-    mental health community medical dental nhs iapt gp primary secondary care crisis day
-    inpatient outpatient psychiatric psychological child adolescent adult adults children young
-    people camhs cahms student university college school counselling counseling wellbeing
-    brief short long term long-term solution solution-focused hypnotherapy cbt dbt emdr act
-    cat cft ifs dynamic intensive specialist eating disorder disorders addiction recovery
-    rehab rehabilitation residential therapy therapies psychotherapy psychology
-    my our your his her their a an the and of on upon &
-    """.split()
+    [
+        "cognitive",
+        "behavioural",
+        "behavioral",
+        "behaviour",
+        "behavior",
+        "dialectical",
+        "analytic",
+        "psychodynamic",
+        "psychoanalytic",
+        "humanistic",
+        "integrative",
+        "existential",
+        "gestalt",
+        "schema",
+        "systemic",
+        "narrative",
+        "interpersonal",
+        "person-centred",
+        "person-centered",
+        "client-centred",
+        "client-centered",
+        "compassion",
+        "compassion-focused",
+        "focused",
+        "acceptance",
+        "commitment",
+        "emotionally",
+        "emotion",
+        "mindfulness",
+        "mindfulness-based",
+        "trauma",
+        "trauma-focused",
+        "somatic",
+        "sensorimotor",
+        "exposure",
+        "response",
+        "prevention",
+        "eye",
+        "movement",
+        "desensitisation",
+        "desensitization",
+        "reprocessing",
+        "internal",
+        "family",
+        "systems",
+        "couples",
+        "couple",
+        "group",
+        "art",
+        "arts",
+        "drama",
+        "music",
+        "play",
+        "speech",
+        "language",
+        "occupational",
+        "physical",
+        "sex",
+        "sexual",
+        "relationship",
+        "conversion",
+        "talking",
+        "talk",
+        "online",
+        "private",
+        "general",
+        "best",
+        "good",
+        "local",
+        "mental",
+        "health",
+        "community",
+        "medical",
+        "dental",
+        "nhs",
+        "iapt",
+        "gp",
+        "primary",
+        "secondary",
+        "care",
+        "crisis",
+        "day",
+        "inpatient",
+        "outpatient",
+        "psychiatric",
+        "psychological",
+        "child",
+        "adolescent",
+        "adult",
+        "adults",
+        "children",
+        "young",
+        "people",
+        "camhs",
+        "cahms",
+        "student",
+        "university",
+        "college",
+        "school",
+        "counselling",
+        "counseling",
+        "wellbeing",
+        "brief",
+        "short",
+        "long",
+        "term",
+        "long-term",
+        "solution",
+        "solution-focused",
+        "hypnotherapy",
+        "cbt",
+        "dbt",
+        "emdr",
+        "act",
+        "cat",
+        "cft",
+        "ifs",
+        "dynamic",
+        "intensive",
+        "specialist",
+        "eating",
+        "disorder",
+        "disorders",
+        "addiction",
+        "recovery",
+        "rehab",
+        "rehabilitation",
+        "residential",
+        "therapy",
+        "therapies",
+        "psychotherapy",
+        "psychology",
+        "my",
+        "our",
+        "your",
+        "his",
+        "her",
+        "their",
+        "a",
+        "an",
+        "the",
+        "and",
+        "of",
+        "on",
+        "upon",
+        "&",
+    ]
 )
 
 
@@ -420,7 +639,9 @@ def _ages(text: str, add: Callable[[Kind, int, int], None]) -> None:
             continue
         if index in (1, 5) and _NOT_AGE_AFTER.match(text, m.end(index)):
             continue
-        if index in (1, 5) and (_after(text, m.end(1)) in ".,:" and _after(text, m.end(1) + 1).isdigit()):
+        if index in (1, 5) and (
+            _after(text, m.end(1)) in ".,:" and _after(text, m.end(1) + 1).isdigit()
+        ):
             continue
         add(Kind.AGE, m.start(index), m.end(index) if index in (1, 5) else m.end())
 
@@ -431,7 +652,7 @@ def _addresses(
     for m in _ADDRESS_NAMED.finditer(text):
         words = m.group(1).split()
         after = _after(text, m.end())
-        if after in "%:" and after or (after in ".," and _after(text, m.end() + 1).isdigit()):
+        if (after in "%:" and after) or (after in ".," and _after(text, m.end() + 1).isdigit()):
             continue
         if not _clear_before(text, m.start()) or any(ordinary(w) for w in words):
             continue
@@ -451,7 +672,9 @@ def _addresses(
             if pattern is _ADDRESS_TYPED:
                 words = matched.split()
                 if not (words[0][0].isdigit() or len(words) >= 3 or matched[-1].isdigit()):
-                    if not (len(words) == 2 and words[0][0].isupper() and text[m.end() :][:1] in ",\n"):
+                    if not (
+                        len(words) == 2 and words[0][0].isupper() and text[m.end() :][:1] in ",\n"
+                    ):
                         continue
                 if words[0].lower() in _NOT_NAMES or words[0].lower() in ("my", "the"):
                     continue

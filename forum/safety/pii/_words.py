@@ -26,7 +26,9 @@ _DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _key(word: str) -> int:
-    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(word.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 class WordList:
@@ -89,41 +91,273 @@ doctor dr mr mrs ms mx i i'm i've i'd i'll ok okay tv dm dms pm am ceo hr it
 """
 
 _PERSON_CONTEXT = frozenset(
-    """
-    told tell telling asked ask called call calling named name met meet meeting saw see seeing
-    with and to by from for text texted emailed messaged thanked thank said says hi hello dear
-    love hey sister brother mum mom mother dad father son daughter husband wife partner friend
-    boyfriend girlfriend ex aunt uncle cousin niece nephew gran granny grandma grandmother
-    grandad grandpa grandfather boss manager colleague teacher flatmate roommate neighbour
-    neighbor therapist counsellor counselor psychologist psychiatrist doctor nurse coach mate
-    """.split()
+    [
+        "told",
+        "tell",
+        "telling",
+        "asked",
+        "ask",
+        "called",
+        "call",
+        "calling",
+        "named",
+        "name",
+        "met",
+        "meet",
+        "meeting",
+        "saw",
+        "see",
+        "seeing",
+        "with",
+        "and",
+        "to",
+        "by",
+        "from",
+        "for",
+        "text",
+        "texted",
+        "emailed",
+        "messaged",
+        "thanked",
+        "thank",
+        "said",
+        "says",
+        "hi",
+        "hello",
+        "dear",
+        "love",
+        "hey",
+        "sister",
+        "brother",
+        "mum",
+        "mom",
+        "mother",
+        "dad",
+        "father",
+        "son",
+        "daughter",
+        "husband",
+        "wife",
+        "partner",
+        "friend",
+        "boyfriend",
+        "girlfriend",
+        "ex",
+        "aunt",
+        "uncle",
+        "cousin",
+        "niece",
+        "nephew",
+        "gran",
+        "granny",
+        "grandma",
+        "grandmother",
+        "grandad",
+        "grandpa",
+        "grandfather",
+        "boss",
+        "manager",
+        "colleague",
+        "teacher",
+        "flatmate",
+        "roommate",
+        "neighbour",
+        "neighbor",
+        "therapist",
+        "counsellor",
+        "counselor",
+        "psychologist",
+        "psychiatrist",
+        "doctor",
+        "nurse",
+        "coach",
+        "mate",
+    ]
 )
-_PLACE_CONTEXT = frozenset("in from to near at outside around of visiting moved live lived".split())
+_PLACE_CONTEXT = frozenset(
+    [
+        "in",
+        "from",
+        "to",
+        "near",
+        "at",
+        "outside",
+        "around",
+        "of",
+        "visiting",
+        "moved",
+        "live",
+        "lived",
+    ]
+)
 # Before an unknown capitalised word, these make a place likelier than a person.
-_UNKNOWN_PLACE_CONTEXT = frozenset("in from near outside around visiting to into".split())
+_UNKNOWN_PLACE_CONTEXT = frozenset(
+    ["in", "from", "near", "outside", "around", "visiting", "to", "into"]
+)
 _ORG_CONTEXT = re2.compile(
     r"(?i)\b(?:work(?:s|ed|ing)?|job|jobs|employed|shift|shifts|studied|studying|study|"
     r"enrolled|teach(?:es|ing)?|taught|volunteer(?:s|ed|ing)?|intern(?:ed|ing)?)\s+"
     r"(?:at|for|by|with|in)\s+(?:the\s+)?$"
 )
-_CONNECTORS = frozenset("de da do dos das del della di la le van von der den du of and & y e al el bin ibn".split())
-_ORG_SUFFIXES = frozenset(
-    """
-    inc inc. ltd ltd. llc llp plc corp corp. corporation company co co. limited group holdings
-    trust bank bankshares foundation university college school academy hospital hospitals clinic
-    church chapel mosque synagogue temple charity council services service partners partnership
-    associates institute society association agency sa ag gmbh asa ab nv bv spa s.p.a. srl
-    etf fund funds industries international technologies technology systems solutions energy
-    pharmaceuticals pharma therapeutics biotech capital insurance media network networks
-    enterprises ventures labs laboratories resources brands motors airlines airways stores
-    supermarket supermarkets foods logistics consulting consultants studios publishing press
-    reit bancorp financial partners ministries mission federation union board authority
-    shares series preferred orchestra band lp l.p etfs trade tech health
-    club clubs hotel hotels resort restaurant cafe bakery pub bar gym
-    """.split()
+_CONNECTORS = frozenset(
+    [
+        "de",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "del",
+        "della",
+        "di",
+        "la",
+        "le",
+        "van",
+        "von",
+        "der",
+        "den",
+        "du",
+        "of",
+        "and",
+        "&",
+        "y",
+        "e",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+    ]
 )
-_ORG_HEADS = frozenset("university bank church college school hospital institute".split())
-_SENTENCE_END = frozenset(".!?:;\n\"“”()[]•*-–—")
+_ORG_SUFFIXES = frozenset(
+    [
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "llp",
+        "plc",
+        "corp",
+        "corp.",
+        "corporation",
+        "company",
+        "co",
+        "co.",
+        "limited",
+        "group",
+        "holdings",
+        "trust",
+        "bank",
+        "bankshares",
+        "foundation",
+        "university",
+        "college",
+        "school",
+        "academy",
+        "hospital",
+        "hospitals",
+        "clinic",
+        "church",
+        "chapel",
+        "mosque",
+        "synagogue",
+        "temple",
+        "charity",
+        "council",
+        "services",
+        "service",
+        "partners",
+        "partnership",
+        "associates",
+        "institute",
+        "society",
+        "association",
+        "agency",
+        "sa",
+        "ag",
+        "gmbh",
+        "asa",
+        "ab",
+        "nv",
+        "bv",
+        "spa",
+        "s.p.a.",
+        "srl",
+        "etf",
+        "fund",
+        "funds",
+        "industries",
+        "international",
+        "technologies",
+        "technology",
+        "systems",
+        "solutions",
+        "energy",
+        "pharmaceuticals",
+        "pharma",
+        "therapeutics",
+        "biotech",
+        "capital",
+        "insurance",
+        "media",
+        "network",
+        "networks",
+        "enterprises",
+        "ventures",
+        "labs",
+        "laboratories",
+        "resources",
+        "brands",
+        "motors",
+        "airlines",
+        "airways",
+        "stores",
+        "supermarket",
+        "supermarkets",
+        "foods",
+        "logistics",
+        "consulting",
+        "consultants",
+        "studios",
+        "publishing",
+        "press",
+        "reit",
+        "bancorp",
+        "financial",
+        "partners",
+        "ministries",
+        "mission",
+        "federation",
+        "union",
+        "board",
+        "authority",
+        "shares",
+        "series",
+        "preferred",
+        "orchestra",
+        "band",
+        "lp",
+        "l.p",
+        "etfs",
+        "trade",
+        "tech",
+        "health",
+        "club",
+        "clubs",
+        "hotel",
+        "hotels",
+        "resort",
+        "restaurant",
+        "cafe",
+        "bakery",
+        "pub",
+        "bar",
+        "gym",
+    ]
+)
+_ORG_HEADS = frozenset(
+    ["university", "bank", "church", "college", "school", "hospital", "institute"]
+)
+_SENTENCE_END = frozenset('.!?:;\n"“”()[]•*-–—')
 # The one pattern on the standard engine, because it runs once per word and RE2's per-match
 # cost from Python is several times higher. It is linear by construction: a letter, then one
 # greedy character class with nothing after it, so a match never backtracks.
@@ -193,7 +427,11 @@ def _tokens(text: str) -> list[_Token]:
             if word.endswith(suffix) and len(word) > 3:
                 word = word[: -len(suffix)]
         initial = _starts_sentence(text, start)
-        out.append(_Token(start, start + len(word), word, word.lower(), word[:1].isupper(), initial, len(out)))
+        out.append(
+            _Token(
+                start, start + len(word), word, word.lower(), word[:1].isupper(), initial, len(out)
+            )
+        )
     return out
 
 
@@ -230,7 +468,13 @@ def _runs(tokens: list[_Token], text: str, lower: bool) -> list[list[int]]:
         # A full stop joins only after an initial or a title: "Brodie H. Walker", "St. Mary".
         joined = current and (
             gap in (" ", "-", " & ")
-            or (gap == ". " and (len(tokens[current[-1]].word) == 1 or tokens[current[-1]].low in ("st", "mt", "ft")))
+            or (
+                gap == ". "
+                and (
+                    len(tokens[current[-1]].word) == 1
+                    or tokens[current[-1]].low in ("st", "mt", "ft")
+                )
+            )
         )
         usable = (tok.cap or lower) and not tok.word.isdigit()
         if usable and (not current or joined):
@@ -274,7 +518,25 @@ def ordinary(word: str) -> bool:
 
 
 _MONTH_WORDS = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn fall winter".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+    ]
 )
 _ZIP_AFTER = re2.compile(r"^[ ,]{1,3}\d{4,6}\b")
 
@@ -304,12 +566,10 @@ def _is_person_word(word: _Token, lex: Lexicon) -> bool:
 
 def _unknown(word: _Token, lex: Lexicon) -> bool:
     low = word.low
-    return not (
-        low in lex.common or low in lex.places or low in lex.given or low in lex.surnames
-    )
+    return not (low in lex.common or low in lex.places or low in lex.given or low in lex.surnames)
 
 
-_ROMAN = frozenset("ii iii iv v vi vii viii ix x".split())
+_ROMAN = frozenset(["ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"])
 
 
 def _org_end(words: list[_Token]) -> bool:
@@ -406,9 +666,7 @@ def _classify(
         alone = len(span_words) == len(words) or all(
             w.low in lex.common or w.low in _CONNECTORS for w in rest
         )
-        if alone and (
-            not single or (not is_name and not is_common) or contextual
-        ):
+        if alone and (not single or (not is_name and not is_common) or contextual):
             if not (span_words[0].initial and is_common and not strong):
                 return [(Kind.PLACE, span_words[0].start, span_words[-1].end)]
     # People: known given names and surnames, or unknown capitalised words mid-sentence.

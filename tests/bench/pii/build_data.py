@@ -19,9 +19,9 @@ DATA = Path(__file__).resolve().parents[3] / "forum" / "data"
 
 def _latin(word: str) -> bool:
     """Names in Latin script only: stories are written in English."""
-    return all(
-        not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in word
-    ) and any(ch.isalpha() for ch in word)
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in word) and any(
+        ch.isalpha() for ch in word
+    )
 
 
 def _write(name: str, words: set[str]) -> None:
@@ -78,9 +78,11 @@ def _common_words(proper: set[str], min_zipf: float) -> set[str]:
     for w in frequent:
         bases = {w, w[:-1], w[:-2], w[:-3], w[:-2] + "e", w[:-3] + "e", w[:-3] + "y", w[:-1] + "e"}
         inflected = w.endswith(("s", "es", "ed", "ing", "ies", "er", "ly"))
-        if w in web2 or (w not in proper and inflected and bases & web2):
-            out.add(w)
-        elif w not in proper and zipf_frequency(w, "en") >= max(min_zipf, 4.5):
+        if (
+            w in web2
+            or (w not in proper and inflected and bases & web2)
+            or (w not in proper and zipf_frequency(w, "en") >= max(min_zipf, 4.5))
+        ):
             out.add(w)
     return out
 
@@ -114,10 +116,27 @@ def _regions() -> set[str]:
     out |= {c["name"].lower() for c in big if c["population"] >= 100_000 and _latin(c["name"])}
     # GeoNames uses the short official forms; these longer or older English forms are common.
     out |= {
-        "czech republic", "great britain", "britain", "england", "scotland", "wales",
-        "northern ireland", "netherlands", "the netherlands", "holland", "republic of ireland", "usa",
-        "the united states", "america", "russia", "south korea", "north korea", "vietnam",
-        "ivory coast", "turkey", "the uk",
+        "czech republic",
+        "great britain",
+        "britain",
+        "england",
+        "scotland",
+        "wales",
+        "northern ireland",
+        "netherlands",
+        "the netherlands",
+        "holland",
+        "republic of ireland",
+        "usa",
+        "the united states",
+        "america",
+        "russia",
+        "south korea",
+        "north korea",
+        "vietnam",
+        "ivory coast",
+        "turkey",
+        "the uk",
     }
     return out
 
