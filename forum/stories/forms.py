@@ -95,6 +95,11 @@ def hidden_tags(raw: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(slugs))[:MAX_VALUES]
 
 
+def reader_hidden_tags() -> tuple[str, ...]:
+    """The tags this reader chose to hide, kept in their session only (no account needed)."""
+    return hidden_tags(session.get(HIDDEN_TAGS))
+
+
 def muted_notes(raw: object) -> tuple[str, ...]:
     """The muted content-note slugs kept in the session, if known."""
     if not isinstance(raw, list | tuple):
@@ -116,11 +121,6 @@ def muted_words(raw: object) -> tuple[str, ...]:
 def reader_mutes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The content notes and words this reader muted, kept in their session only."""
     return muted_notes(session.get(MUTED_NOTES)), muted_words(session.get(MUTED_WORDS))
-
-
-def reader_hidden_tags() -> tuple[str, ...]:
-    """The tags this reader chose to hide, kept in their session only (no account needed)."""
-    return hidden_tags(session.get(HIDDEN_TAGS))
 
 
 def status_story_ids(raw: object) -> frozenset[int]:
@@ -146,6 +146,11 @@ def query_with(args: Mapping | MultiDict, **changes: str) -> list[tuple[str, str
     pairs = [(k, v) for k, items in args.lists() if k not in changes for v in items]
     return pairs + [(k, v) for k, v in changes.items()]
 
+
+class HiddenTagsForm(BaseForm):
+    """Harm tags this reader does not want to see; kept in the session, not an account."""
+
+    hide = MultiCheckboxField("Hide stories with these tags", choices=[])
     mute_notes = MultiCheckboxField(
         "Hide stories with these content notes",
         choices=[SelectChoice(slug, label) for slug, label in CONTENT_NOTES.items()],
@@ -154,11 +159,6 @@ def query_with(args: Mapping | MultiDict, **changes: str) -> list[tuple[str, str
         "Hide stories whose title or opening uses these words",
         validators=[Length(max=1000, message="Muted words must be 1000 characters or fewer")],
     )
-
-class HiddenTagsForm(BaseForm):
-    """Harm tags this reader does not want to see; kept in the session, not an account."""
-
-    hide = MultiCheckboxField("Hide stories with these tags", choices=[])
     show_all = HiddenField()
     next = HiddenField()
 
