@@ -666,12 +666,12 @@ def _classify(
         alone = len(span_words) == len(words) or all(
             w.low in lex.common or w.low in _CONNECTORS for w in rest
         )
-        if alone and (not single or (not is_name and not is_common) or contextual):
+        if alone and (not single or (not is_name and not is_common) or contextual):  # noqa: SIM102 - the inner rule reads on its own
             if not (span_words[0].initial and is_common and not strong):
                 return [(Kind.PLACE, span_words[0].start, span_words[-1].end)]
     # People: known given names and surnames, or unknown capitalised words mid-sentence.
     if lower:
-        if len(words) >= 2 and words[0].low in lex.given and words[1].low in lex.surnames:
+        if len(words) >= 2 and words[0].low in lex.given and words[1].low in lex.surnames:  # noqa: SIM102 - the inner rule reads on its own
             if words[0].low not in lex.common and words[1].low not in lex.common:
                 return [(Kind.NAME, words[0].start, words[1].end)]
         return []

@@ -184,7 +184,8 @@ def main() -> None:
     t0 = time.perf_counter()
     _heard(worst)
     print(
-        f"Adversarial 29,401-character email-shaped input: {1000 * (time.perf_counter() - t0):.0f} ms"
+        "Adversarial 29,401-character email-shaped input: "
+        f"{1000 * (time.perf_counter() - t0):.0f} ms"
     )
 
 
