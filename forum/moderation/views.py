@@ -97,6 +97,12 @@ def queue():
     return render_template("moderation/queue.html", items=items, total=total, title="Moderation")
 
 
+STALE_ACTION = (
+    "This item changed while you had it open, so that action is no longer offered. "
+    "Here is how it stands now."
+)
+
+
 def _item(kind: str, item_id: int):
     return services.get_story(item_id) if kind == "story" else services.get_reply(item_id)
 
@@ -126,6 +132,10 @@ def act(kind: str, item_id: int, action: str):
             flash(spec.done, "success")
             return redirect(url_for(".queue"), code=303)
     context = item_context(kind, target, failed={action: form})
+    if action not in context["forms"]:
+        # Another moderator moved the item on (hid it, say): this action is no longer offered.
+        context = item_context(kind, target)
+        return render_template("moderation/item.html", notice=STALE_ACTION, **context), 409
     return render_template("moderation/item.html", failed=action, form=form, **context), 400
 
 

@@ -104,6 +104,17 @@ def test_the_second_moderator_is_told_it_was_already_handled(app, site):
     assert _story(app, site.pending).status is Status.PUBLISHED and len(_entries(app)) == 1
 
 
+def test_an_action_no_longer_offered_after_another_moderator_acted_is_a_kind_409(app, site):
+    first, second = client_as(app, "keeper"), client_as(app, "steward")
+    assert act(first, "story", site.published, "hide", 1).status_code == 303
+    # The second moderator's page was opened before the hide; "lock" is not offered on a
+    # hidden story, and the form comes back without a reason.
+    response = act(second, "story", site.published, "lock", 1, reason="")
+    assert response.status_code == 409
+    assert "no longer offered" in response.get_data(as_text=True)
+    assert _story(app, site.published).locked is False
+
+
 def test_unknown_actions_and_missing_items_are_404(app, site):
     client = client_as(app, "keeper")
     assert act(client, "story", site.pending, "publish", 1).status_code == 404
