@@ -28,6 +28,10 @@ class Limiter(flask_limiter.Limiter):
         self._in_memory_fallback_enabled = False
         self._Limiter__check_backend_count = 0
         self._Limiter__last_check_backend = time.time()
+        # Heard sets no limits in code, so default and application limits come only from the
+        # settings: without this, the first app's RATELIMIT_DEFAULT would apply to every later app.
+        self.limit_manager.set_default_limits([])
+        self.limit_manager.set_application_limits([])
         super().init_app(app)
 
 
