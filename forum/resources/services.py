@@ -290,26 +290,37 @@ def help_lines(region: str) -> list[dict]:
     entries from the data file: the crisis page must never be empty.
     """
     exact = reader_clause(ResourceRegion.code, region, include_global=False)
-    query = (
+    query = _help_query(exact).options(
+        selectinload(Resource.regions), selectinload(Resource.contacts)
+    )
+    rows = db.session.scalars(query).all()
+    if rows:
+        return [_help_line(_as_dict(resource)) for resource in rows]
+    if _help_lines_loaded():
+        return []
+    return [_help_line(entry) for entry in _starter_help_lines(region)]
+
+
+def _help_query(served):
+    """Active crisis resources shown on /help in the regions `served` matches, in curated order."""
+    return (
         select(Resource)
         .where(
             _active(),
             Resource.category == Category.CRISIS,
             Resource.show_on_help.is_(True),
-            exists().where(ResourceRegion.resource_id == Resource.id, exact),
+            exists().where(ResourceRegion.resource_id == Resource.id, served),
         )
         .order_by(Resource.position, Resource.id)
-        .options(selectinload(Resource.regions), selectinload(Resource.contacts))
     )
-    rows = db.session.scalars(query).all()
-    if rows:
-        return [_help_line(_as_dict(resource)) for resource in rows]
+
+
+def _help_lines_loaded() -> bool:
+    """Whether any crisis line for /help is in the database; if none, the data file stands in."""
     any_line = select(Resource.id).where(
         Resource.category == Category.CRISIS, Resource.show_on_help.is_(True)
     )
-    if db.session.scalar(any_line.limit(1)) is not None:
-        return []
-    return [_help_line(entry) for entry in _starter_help_lines(region)]
+    return db.session.scalar(any_line.limit(1)) is not None
 
 
 def _as_dict(resource: Resource) -> dict:
@@ -367,23 +378,10 @@ def help_lines_by_region(regions: Iterable[str]) -> dict[str, list[dict]]:
     """
     codes = [code for code in regions if code != GLOBAL]
     served = or_(*(reader_clause(ResourceRegion.code, c, include_global=False) for c in codes))
-    query = (
-        select(Resource)
-        .where(
-            _active(),
-            Resource.category == Category.CRISIS,
-            Resource.show_on_help.is_(True),
-            exists().where(ResourceRegion.resource_id == Resource.id, served),
-        )
-        .order_by(Resource.position, Resource.id)
-        .options(joinedload(Resource.regions), joinedload(Resource.contacts))
-    )
+    query = _help_query(served).options(joinedload(Resource.regions), joinedload(Resource.contacts))
     rows = [_as_dict(resource) for resource in db.session.scalars(query).unique()]
     if not rows:
-        any_line = select(Resource.id).where(
-            Resource.category == Category.CRISIS, Resource.show_on_help.is_(True)
-        )
-        if db.session.scalar(any_line.limit(1)) is not None:
+        if _help_lines_loaded():
             return {code: [] for code in codes}
         return {code: [_help_line(e) for e in _starter_help_lines(code)] for code in codes}
     return {
