@@ -9,6 +9,7 @@ from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
+from forum.insights.views import bp as insights_bp
 from forum.moderation.views import bp as moderation_bp
 from forum.operations.views import answer_health_first
 from forum.operations.views import bp as operations_bp
@@ -47,3 +48,4 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(operations_bp)
+    app.register_blueprint(insights_bp)

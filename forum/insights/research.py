@@ -15,6 +15,7 @@ class Study:
     """One paper: how to cite it, who took part, where, and what was measured."""
 
     key: str
+    short: str
     citation: str
     link: str
     sample: str
@@ -33,6 +34,7 @@ class ResearchFigure:
 
 ROZENTAL_2016 = Study(
     key="rozental-2016",
+    short="Rozental et al. 2016",
     citation=(
         "Rozental A, Kottorp A, Boettcher J, Andersson G, Carlbring P (2016). Negative effects "
         "of psychological treatments: an exploratory factor analysis of the Negative Effects "
@@ -50,6 +52,7 @@ ROZENTAL_2016 = Study(
 )
 CRAWFORD_2016 = Study(
     key="crawford-2016",
+    short="Crawford et al. 2016",
     citation=(
         "Crawford MJ, Thana L, Farquharson L, et al. (2016). Patient experience of negative "
         "effects of psychological treatment: results of a national survey. British Journal of "
@@ -62,6 +65,7 @@ CRAWFORD_2016 = Study(
 )
 GERKE_2020 = Study(
     key="gerke-2020",
+    short="Gerke et al. 2020",
     citation=(
         "Gerke L, Meyrose A-K, Ladwig I, Rief W, Nestoriuc Y (2020). Frequencies and "
         "predictors of negative effects in routine inpatient and outpatient psychotherapy: two "
