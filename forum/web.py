@@ -7,6 +7,7 @@ from flask import Flask
 from forum import db as database
 from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
+from forum.api.views import bp as api_bp
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
 from forum.insights.views import bp as insights_bp
@@ -49,3 +50,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(insights_bp)
+    app.register_blueprint(api_bp)
