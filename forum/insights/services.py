@@ -78,6 +78,7 @@ class Table:
     total: int | None
     adds_up: bool
     share_of: str = "of all published stories"
+    row_heading: str = "Category"
 
     @property
     def has_hidden(self) -> bool:
@@ -127,7 +128,10 @@ def _grouped(column) -> dict:
     return {value: count for value, count in rows}
 
 
-def _one_way(slug, title, description, keyed, total, rule, adds_up, research=None, groups=None):
+def _one_way(
+    slug, title, description, keyed, total, rule, adds_up, research=None, groups=None,
+    heading="Category",
+):  # fmt: skip
     """A one-column table from (key, label, true count) triples."""
     counts = [count for _, _, count in keyed]
     publish = publish_partition if adds_up else publish_overlapping
@@ -145,7 +149,7 @@ def _one_way(slug, title, description, keyed, total, rule, adds_up, research=Non
         )
         for (key, label, _), value in zip(keyed, shown, strict=True)
     )
-    return Table(slug, title, description, STORIES, rows, base, adds_up)
+    return Table(slug, title, description, STORIES, rows, base, adds_up, row_heading=heading)
 
 
 def _with_not_given(labels: dict, counts: dict) -> list[tuple[str, str, int]]:
@@ -275,6 +279,7 @@ def insights() -> Insights:
         rule,
         adds_up=False,
         research=BESIDE_HARM_TAGS,
+        heading="Harm tag",
         groups={t.slug: listing.group.name for listing in groups for t in listing.tags},
     )
     problem_counts = _grouped(Story.problem_kind_id)
@@ -291,6 +296,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=True,
+            heading="Thread type",
         ),
         _one_way(
             "harm-groups",
@@ -300,6 +306,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=False,
+            heading="Group",
         ),
         harm,
         _impact_table(harm, harm_tags, tag_counts, rule),
@@ -312,6 +319,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=False,
+            heading="Practice tag",
         ),
         _one_way(
             "settings",
@@ -321,6 +329,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=True,
+            heading="Setting",
         ),
         _one_way(
             "formats",
@@ -330,6 +339,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=True,
+            heading="Format",
         ),
         _one_way(
             "problem-kinds",
@@ -342,6 +352,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=True,
+            heading="Kind of problem",
             research=BESIDE_PROBLEM_KINDS,
         ),
         _one_way(
@@ -357,6 +368,7 @@ def insights() -> Insights:
             total,
             rule,
             adds_up=True,
+            heading="Period",
         ),
     )
     return Insights(rule=rule, total=publish_total(total, rule), tables=tables)
