@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import distinct, extract, func, select
 
-from forum.db import db
+from forum.db import db, utcnow
 from forum.insights.research import (
     BESIDE_HARM_TAGS,
     BESIDE_PROBLEM_KINDS,
@@ -206,11 +206,19 @@ def _group_counts() -> dict[int, int]:
 
 
 def _month_counts() -> dict[tuple[int, int], int]:
-    """Published stories by year and month of publication, one query."""
+    """Published stories by year and month of publication, up to the end of last month.
+
+    The month under way is left out until it ends: early in a month it would always be
+    small, turning the whole series into quarters, and each story published would show in it
+    as soon as it appeared.
+    """
     year = extract("year", Story.published_at)
     month = extract("month", Story.published_at)
+    this_month = utcnow().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     rows = db.session.execute(
-        _published(select(year, month, func.count(Story.id))).group_by(year, month)
+        _published(select(year, month, func.count(Story.id)))
+        .where(Story.published_at < this_month)
+        .group_by(year, month)
     )
     return {(int(y), int(m)): count for y, m, count in rows if y is not None}
 
@@ -286,7 +294,8 @@ def insights() -> Insights:
     slugs = {k.id: k.slug for k in problem_kinds}
     settings = _grouped(Story.setting)
     formats = _grouped(Story.format)
-    period, period_rows = _periods(_month_counts(), rule)
+    by_month = _month_counts()
+    period, period_rows = _periods(by_month, rule)
     tables = (
         _one_way(
             "thread-types",
@@ -358,14 +367,11 @@ def insights() -> Insights:
         _one_way(
             "over-time",
             f"Stories published by {period}",
-            f"Published stories by the {period} they were published in"
-            + (
-                "; shown by quarter because some months had few stories."
-                if period == "quarter"
-                else "."
-            ),
+            f"Published stories by the {period} they were published in, up to the end of last "
+            "month"
+            + ("; by quarter because some months had few stories." if period == "quarter" else "."),
             period_rows,
-            total,
+            sum(by_month.values()),
             rule,
             adds_up=True,
             heading="Period",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import event
 
-from forum.db import db
+from forum.db import db, utcnow
 from forum.insights.services import insights
 from forum.stories.models import Format, Setting, Status
 from tests.factories import load_tags
@@ -104,6 +104,20 @@ def test_months_stay_months_when_none_is_small(loaded):
     add_many(11, harm=["not-heard"], published_at=datetime(2026, 3, 10, tzinfo=UTC))
     rows = insights().table("over-time").rows
     assert [(r.key, r.count) for r in rows] == [("2026-01", 10), ("2026-02", 0), ("2026-03", 10)]
+
+
+def test_the_month_under_way_waits_until_it_ends(loaded):
+    """Stories published this month count in every table but the series, which ends with
+    last month; the series adds up to its own total."""
+    add_many(12, harm=["not-heard"], published_at=datetime(2026, 1, 10, tzinfo=UTC))
+    add_many(3, harm=["not-heard"], published_at=utcnow())
+    result = insights()
+    table = result.table("over-time")
+    assert result.total == 15
+    assert table.rows[0].key == "2026-01" and table.rows[0].count == 10
+    assert table.total == 10
+    this_month = utcnow().strftime("%Y-%m")
+    assert all(row.key != this_month for row in table.rows)
 
 
 def test_research_figures_sit_beside_their_rows(loaded):
