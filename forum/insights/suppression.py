@@ -16,7 +16,9 @@ is shown:
    row is left to hide, the whole table is hidden.
 3. Dominance, for impact ratings only (the one figure not shown on story pages). A rating
    held by all but fewer than `threshold` of a tag's stories is hidden as well (and rule 2
-   then applies), so nobody can learn that everyone with that tag gave the same rating.
+   then applies), so nobody can learn that everyone with that tag gave the same rating; and
+   once any rating of a row is hidden, its zeros are hidden too, so the row does not narrow
+   down to two ratings what each teller chose.
 4. Rounding. Every count shown, totals included, is rounded to the nearest multiple of
    FORUM_INSIGHTS_ROUND_TO (default 5), and shares are worked out from the rounded figures.
    So when one story is added, erased or withdrawn, a figure stays the same or moves by a
@@ -78,6 +80,8 @@ def publish_partition(
 ) -> list[int | None]:
     """Rows that add up to `total`: rounded, or None where the rule hides them."""
     hidden = hidden_rows(counts, total, rule, dominance)
+    if dominance and hidden:
+        hidden |= {i for i, c in enumerate(counts) if c == 0}
     return [None if i in hidden else rule.rounded(c) for i, c in enumerate(counts)]
 
 

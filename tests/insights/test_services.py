@@ -73,12 +73,22 @@ def test_a_small_total_shows_nothing_at_all(loaded):
 
 def test_impact_rows_add_up_to_the_tag_and_hide_a_lone_rating(loaded):
     """Thirty stories rate a tag 2 and one rates it 4: the lone 4 is hidden along with the
-    2s, so nobody can subtract their way to the one teller's rating."""
+    2s, so nobody can subtract their way to the one teller's rating; the zeros go too, so
+    the row does not say every teller chose 2 or 4."""
     add_many(30, harm=["not-heard"], impacts={"not-heard": 2})
     add_story(harm=["not-heard"], impacts={"not-heard": 4})
     row = next(r for r in insights().table("impact").rows if r.key == "not-heard")
     assert row.base == 30
-    assert row.counts == (0, 0, None, 0, None, 0)
+    assert row.counts == (None,) * 6
+
+
+def test_a_row_with_nothing_hidden_shows_its_zeros(loaded):
+    """Twenty rate a tag 1 and fifteen rate it 3: both shown, rounded, and zeros shown."""
+    add_many(20, harm=["no-say"], impacts={"no-say": 1})
+    add_many(15, harm=["no-say"], impacts={"no-say": 3})
+    row = next(r for r in insights().table("impact").rows if r.key == "no-say")
+    assert row.counts == (0, 20, 0, 15, 0, 0)
+    assert row.shares == (0, 57, 0, 43, 0, 0)
 
 
 def test_everyone_giving_one_rating_hides_the_row(loaded):

@@ -103,6 +103,12 @@ def test_a_dominant_impact_rating_is_hidden_with_its_row():
     assert publish_partition([0, 0, 0, 0, 12, 0], 12, RULE) == [0, 0, 0, 0, 10, 0]
 
 
+def test_a_hidden_rating_hides_the_zeros_of_its_row():
+    """Thirty 2s and one 4: without its zeros hidden, the row would say "2 or 4" of each."""
+    assert publish_partition([0, 0, 30, 0, 1, 0], 31, RULE, dominance=True) == [None] * 6
+    assert publish_partition([0, 20, 0, 15, 0, 0], 35, RULE, dominance=True) == [0, 20, 0, 15, 0, 0]
+
+
 def test_a_small_row_takes_the_next_smallest_with_it():
     """One small row would be the total minus the others: the smallest other row goes too."""
     assert publish_partition([40, 3, 25, 0], 68, RULE) == [40, None, None, 0]
