@@ -232,12 +232,13 @@ def _impact_table(harm: Table, harm_tags, tag_counts, rule: Rule) -> Table:
         by_level = tag_counts.get(tag.id, {})
         counts = [by_level.get(level, 0) for level in levels]
         tag_total = sum(counts)
-        published = (
-            [None] * len(levels)
-            if shown is None
-            else publish_partition(counts, tag_total, rule, dominance=True)
-        )
-        base = None if shown is None else publish_total(tag_total, rule)
+        if shown is None:
+            published, base = [None] * len(levels), None
+        elif tag_total == 0:  # no story carries the tag, as the harm-tag table already says
+            published, base = [0] * len(levels), 0
+        else:
+            published = publish_partition(counts, tag_total, rule, dominance=True)
+            base = publish_total(tag_total, rule)
         rows.append(
             Row(
                 key=tag.slug,

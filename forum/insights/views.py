@@ -5,21 +5,23 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from forum.insights import export, research
-from forum.insights.charts import bar_chart
+from forum.insights.charts import bar_chart, stacked_chart
 from forum.insights.services import insights
 
 bp = Blueprint("insights", __name__)
+# What a hidden figure says. Not "fewer than 10": a figure hidden with a small one, so that
+# it cannot be worked out, may be larger, and a hidden zero is zero.
+HIDDEN_TEXT = "not shown"
 
 
 @bp.get("/insights")
 def index():
     """Every table with its chart, beside the checked research figures."""
     result = insights()
-    hidden_text = f"fewer than {result.rule.threshold}"
+    hidden_text = HIDDEN_TEXT
     charts = {
-        table.slug: bar_chart(table, hidden_text)
+        table.slug: (bar_chart if len(table.columns) == 1 else stacked_chart)(table, hidden_text)
         for table in result.tables
-        if len(table.columns) == 1
     }
     return render_template(
         "insights/index.html",

@@ -23,9 +23,9 @@ def walk_insights_states(page, live_server):
     """The three pages; yields a label at each."""
     in_app(live_server, _seed)
     page.goto("/insights")
-    assert page.locator("svg.chart").count() == 8
+    assert page.locator("svg.chart").count() == 9
     assert page.locator("svg.chart title").first.text_content().startswith("Chart:")
-    assert "fewer than 10" in page.locator("section[aria-labelledby=table-settings]").inner_text()
+    assert "not shown" in page.locator("section[aria-labelledby=table-settings]").inner_text()
     yield "/insights"
     page.goto("/insights/data")
     yield "/insights/data"

@@ -91,6 +91,13 @@ def test_a_row_with_nothing_hidden_shows_its_zeros(loaded):
     assert row.shares == (0, 57, 0, 43, 0, 0)
 
 
+def test_a_tag_nobody_chose_shows_zeros_not_a_hidden_row(loaded):
+    """The harm-tag table already says no story carries it: its ratings are zeros."""
+    add_many(12, harm=["not-heard"])
+    row = next(r for r in insights().table("impact").rows if r.key == "dependency")
+    assert row.base == 0 and row.counts == (0,) * 6
+
+
 def test_everyone_giving_one_rating_hides_the_row(loaded):
     """Fifteen stories of a tag, all rated 3: the row would tell each teller's rating."""
     add_many(15, harm=["got-worse"], impacts={"got-worse": 3})

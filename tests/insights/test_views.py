@@ -34,20 +34,20 @@ def test_the_page_shows_tables_charts_research_and_the_self_selection_note(seede
     tag, and the plain statement that these are not prevalence estimates."""
     page = client.get("/insights").get_data(as_text=True)
     assert "not prevalence estimates" in page
-    assert page.count('<svg class="chart"') == 8
+    assert page.count('<svg class="chart"') == 9
     assert '<title id="chart-harm-tags-title">' in page and "<desc" in page
     assert "38.4% said unpleasant memories resurfaced" in page
     assert "5.2% reported lasting bad effects" in page
     assert "57.6%" in page  # named among the figures left out, as variance explained
     assert "Figures left out" in page
-    assert "fewer than 10" in page
+    assert "not shown" in page and "fewer than 10" not in page
 
 
 def test_the_page_never_shows_a_small_count(seeded, client):
-    """Three inpatient stories: the row says "fewer than 10", never 3 or a bar."""
+    """Three inpatient stories: the row says "not shown", never 3 or a bar."""
     page = client.get("/insights").get_data(as_text=True)
     inpatient = page.split("Inpatient or residential</th>")[1].split("</tr>")[0]
-    assert "fewer than 10" in inpatient and ">3<" not in inpatient
+    assert "not shown" in inpatient and ">3<" not in inpatient
 
 
 def test_the_csv_matches_the_page_and_says_suppressed(seeded, client):
