@@ -12,6 +12,7 @@ import json
 
 from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.http import HTTP_STATUS_CODES
 
 from forum.api import reading
 from forum.api.spec import PROBLEM, documented, openapi
@@ -81,6 +82,20 @@ def domain_problem(error: DomainError) -> Response:
     return problem(
         error.status, "Not Found" if error.status == 404 else "Bad Request", error.message
     )
+
+
+@bp.after_request
+def errors_as_problems(response: Response) -> Response:
+    """Errors the app's own handlers answered (the database away, a fault) as problem details
+    too: they have logged and rolled back already; only the kind HTML page is swapped."""
+    if response.status_code < 400 or response.mimetype == PROBLEM:
+        return response
+    status = response.status_code
+    answer = problem(status, HTTP_STATUS_CODES.get(status, "Error"))
+    for header in ("Retry-After", "Allow"):
+        if header in response.headers:
+            answer.headers[header] = response.headers[header]
+    return answer
 
 
 def _limit() -> int:

@@ -13,6 +13,7 @@ from tests.conftest import make_test_app
 from tests.factories import load_tags
 from tests.insights.data import add_story
 from tests.stories.test_queries import counting
+from tests.test_faults import Outage
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 
@@ -144,6 +145,18 @@ def test_errors_share_one_problem_shape(client):
         assert response.mimetype == "application/problem+json"
         body = response.get_json()
         assert body["status"] == status and body["type"] == "about:blank" and body["title"]
+
+
+def test_a_database_outage_is_a_503_problem(app, client):
+    """With the database unreachable the API answers a 503 problem with Retry-After, not the
+    HTML page the rest of Heard shows."""
+    client.get("/api/v1/guides")  # today's client-key secret is read once, before the outage
+    with Outage(app):
+        response = client.get("/api/v1/stories")
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 503
+    assert response.headers["Retry-After"]
 
 
 def test_no_cors_headers_are_sent(world, client):
