@@ -121,6 +121,12 @@ class Config:
     REPLY_POST_MODERATION = True
     MODERATION_QUEUE_SIZE = 50
 
+    # Insights and open data (forum/insights/suppression.py): counts under the threshold are
+    # never shown, and shown counts are rounded to the step; the JSON API's limit per client.
+    INSIGHTS_THRESHOLD = 10
+    INSIGHTS_ROUND_TO = 5
+    LIMIT_API = "120 per minute;2000 per hour"
+
     @classmethod
     def check(cls, config: dict) -> None:
         """Refuse settings that would be unsafe; subclasses tighten this."""

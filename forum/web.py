@@ -7,8 +7,10 @@ from flask import Flask
 from forum import db as database
 from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
+from forum.api.views import bp as api_bp
 from forum.config import ROOT
 from forum.extensions import csrf, db, limiter, migrate
+from forum.insights.views import bp as insights_bp
 from forum.moderation.views import bp as moderation_bp
 from forum.operations.views import answer_health_first
 from forum.operations.views import bp as operations_bp
@@ -47,3 +49,5 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(operations_bp)
+    app.register_blueprint(insights_bp)
+    app.register_blueprint(api_bp)

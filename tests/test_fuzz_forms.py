@@ -70,6 +70,7 @@ NOT_WALKED = {"pages.exit", "static", "pages.favicon", "stories.feed", "stories.
 NO_FORM = {
     "moderation.save_suggested": "a button with no fields, shown only while no reasons are "
     "saved; the world saves them so that the edit and delete forms can be fuzzed",
+    "api.read_only": "no form: the read-only API answers every write with a 405 problem",
 }
 
 _PAYLOADS = Path("/work/shared/attack/payloads")
@@ -369,6 +370,7 @@ GET_PARAMETERS = {
     "/help": ["region", "country", "practitioner"],
     "/login": ["next"],
     "/stories/preferences": ["next"],
+    "/api/v1/stories": ["limit", "after"],
 }
 
 

@@ -1,0 +1,1 @@
+"""The read-only JSON API v1: published content and the insights tables."""

@@ -1,0 +1,1 @@
+"""Insights: what published stories add up to, with small numbers kept private."""
