@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forum.safety.pii._kinds import EXPLANATIONS, SUGGESTIONS, Finding, Kind
+from forum.safety.pii._kinds import EXPLANATIONS, LABELS, SUGGESTIONS, Finding, Kind
 from forum.safety.pii._patterns import pattern_candidates
 from forum.safety.pii._suggest import Suggestion, suggest
 from forum.safety.pii._suggest import apply as _apply
@@ -57,7 +57,7 @@ class FieldFinding:
 
     field: str
     finding: Finding
-    before: str
+    before: str  # the words just before it on the same line ("…" when cut short)
     after: str
     suggestion: Suggestion
 
@@ -68,31 +68,91 @@ class FieldFinding:
         return f"{self.field}:{f.start}:{f.end}:{f.kind.value}"
 
 
+def _before(text: str, start: int, context: int) -> str:
+    """Up to `context` characters before start, on the same line, from a whole word."""
+    head = text[max(0, start - context) : start]
+    if "\n" in head:
+        return head.rsplit("\n", 1)[1].lstrip()
+    if start - context > 0:
+        head = "…" + (head.split(" ", 1)[1] if " " in head else head)
+    return head
+
+
+def _after(text: str, end: int, context: int) -> str:
+    """Up to `context` characters after end, on the same line, to a whole word."""
+    tail = text[end : end + context]
+    if "\n" in tail:
+        return tail.split("\n", 1)[0].rstrip()
+    if end + context < len(text):
+        tail = (tail.rsplit(" ", 1)[0] if " " in tail else tail) + "…"
+    return tail
+
+
 def find_in_fields(fields: dict[str, str], context: int = 50) -> list[FieldFinding]:
     """Findings in every field, each with up to `context` characters either side."""
     out = []
     for name, text in fields.items():
         for f in find_identifiers(text or ""):
-            before = text[max(0, f.start - context) : f.start]
-            after = text[f.end : f.end + context]
+            before, after = _before(text, f.start, context), _after(text, f.end, context)
             out.append(FieldFinding(name, f, before, after, suggest(text, f)))
     return out
 
 
-def use_suggestion(fields: dict[str, str], token: str) -> tuple[str, str] | None:
-    """(field, new text) for a suggestion button's token; None when it no longer applies."""
-    parts = token.split(":")
+@dataclass(frozen=True)
+class Change:
+    """A suggestion applied to one field: its new text, and the words it replaced."""
+
+    field: str
+    text: str
+    was: str
+    now: str  # "" when the name was left out
+
+
+def _parse(token: str, fields: dict[str, str]) -> tuple[str, int, int, str] | None:
+    parts = token.split(":") if isinstance(token, str) else []
     if len(parts) != 4 or parts[0] not in fields or not (parts[1].isdigit() and parts[2].isdigit()):
         return None
-    name, start, end, kind = parts[0], int(parts[1]), int(parts[2]), parts[3]
+    return parts[0], int(parts[1]), int(parts[2]), parts[3]
+
+
+def use_suggestion(fields: dict[str, str], token: str) -> Change | None:
+    """The change a suggestion button's token asks for; None when it no longer applies."""
+    parsed = _parse(token, fields)
+    if parsed is None:
+        return None
+    name, start, end, kind = parsed
     text = fields[name] or ""
-    new = _apply(text, start, end, kind, find_identifiers(text))
-    return None if new is None else (name, new)
+    found = find_identifiers(text)
+    new = _apply(text, start, end, kind, found)
+    if new is None:
+        return None
+    finding = next(f for f in found if (f.start, f.end) == (start, end))
+    return Change(name, new, text[start:end], suggest(text, finding).replacement)
+
+
+def use_suggestions(fields: dict[str, str], tokens: list[str]) -> tuple[dict[str, str], int]:
+    """Fields with every chosen suggestion applied, and how many no longer applied.
+
+    Within a field the changes run from the end backwards, so each one leaves the offsets of
+    those before it as they were.
+    """
+    out = dict(fields)
+    parsed = {p for p in (_parse(t, fields) for t in dict.fromkeys(tokens)) if p is not None}
+    missed = len(set(tokens)) - len(parsed)
+    for name, start, end, kind in sorted(parsed, key=lambda p: (p[0], -p[1])):
+        change = use_suggestion(out, f"{name}:{start}:{end}:{kind}")
+        if change is None:
+            missed += 1
+        else:
+            out[name] = change.text
+    return out, missed
 
 
 __all__ = [
     "EXPLANATIONS",
+    "LABELS",
     "SUGGESTIONS",
+    "Change",
     "FieldFinding",
     "Finding",
     "Kind",
@@ -102,4 +162,5 @@ __all__ = [
     "suggest",
     "suggestion",
     "use_suggestion",
+    "use_suggestions",
 ]

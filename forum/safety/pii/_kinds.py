@@ -69,6 +69,25 @@ EXPLANATIONS = {
     ),
 }
 
+# What the check step calls each kind when it groups findings (plural, as a heading).
+LABELS = {
+    Kind.NATIONAL_ID: "Identity numbers",
+    Kind.EMAIL: "Email addresses",
+    Kind.PHONE: "Phone numbers",
+    Kind.URL: "Links and web addresses",
+    Kind.HANDLE: "Usernames and accounts",
+    Kind.TITLED_NAME: "Names with a title",
+    Kind.THERAPIST_NAME: "Your therapist's name",
+    Kind.CLINIC: "Clinics and services",
+    Kind.ORGANISATION: "Organisations",
+    Kind.ADDRESS: "Street addresses",
+    Kind.DATE: "Exact dates",
+    Kind.POSTCODE: "Postcodes",
+    Kind.AGE: "Ages",
+    Kind.PLACE: "Places",
+    Kind.NAME: "Names",
+}
+
 # A general phrase to offer instead of each kind of finding.
 SUGGESTIONS = {
     Kind.EMAIL: "my email address",
