@@ -162,18 +162,29 @@ class FindingGroup:
     label: str
     explanation: str
     findings: list[pii.FieldFinding]
+    low: bool = False  # coarse dates, ranked low: shown last and quietly
+
+
+LOW_LABEL = "Smaller details"
 
 
 def finding_groups(form: StoryForm) -> list[FindingGroup]:
-    """The draft's possible identifiers, grouped by kind in the check's order of kinds."""
+    """The draft's possible identifiers grouped by kind, then the low-ranked ones apart."""
     by_kind: dict[pii.Kind, list[pii.FieldFinding]] = {}
-    for found in pii.find_in_fields(_checked_fields(form), context=60):
-        by_kind.setdefault(found.finding.kind, []).append(found)
-    return [
+    low: list[pii.FieldFinding] = []
+    for found in pii.find_in_fields(_checked_fields(form), context=60, include_low=True):
+        if found.finding.low:
+            low.append(found)
+        else:
+            by_kind.setdefault(found.finding.kind, []).append(found)
+    groups = [
         FindingGroup(pii.LABELS[kind], pii.EXPLANATIONS[kind], by_kind[kind])
         for kind in pii.Kind
         if kind in by_kind
     ]
+    if low:
+        groups.append(FindingGroup(LOW_LABEL, pii.LOW_EXPLANATION, low, low=True))
+    return groups
 
 
 NOT_CHANGED = "That part of your story has already changed, so nothing else was changed."

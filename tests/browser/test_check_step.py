@@ -8,7 +8,10 @@ import pytest
 from tests.browser import TAG, audit_walk, format_violations, in_app, seed_people, serve_stripped
 from tests.browser import submit as press
 
-BODY = "My therapist Dr Hargreaves had a practice in Harrogate. I was 23 and I told Sarah."
+BODY = (
+    "My therapist Dr Hargreaves had a practice in Harrogate. "
+    "I was 23 and I told Sarah on a Tuesday."
+)
 
 
 def walk_check_step(page, live_server, settle):
@@ -22,8 +25,8 @@ def walk_check_step(page, live_server, settle):
     press(page, page.get_by_role("button", name="Continue"))
     settle()
     groups = page.locator("section.finding-group h3").all_inner_texts()
-    assert groups == ["Names with a title", "Ages", "Places", "Names"], groups
-    yield "/share (check step: findings by kind, with suggestions)"
+    assert groups == ["Names with a title", "Ages", "Places", "Names", "Smaller details"], groups
+    yield "/share (check step: findings by kind, low-ranked apart, with suggestions)"
 
     press(page, page.locator("button[name=suggestion]", has_text="Use “in my twenties” instead"))
     settle()

@@ -131,3 +131,21 @@ def test_a_suggestion_in_the_title_keeps_the_title_valid(client, tags):
     response = _press(client, page, token)
     assert response.status_code == 200
     assert _carried(response, "title") in ("What my therapist did", "What did")
+
+
+def test_coarse_dates_alone_never_bring_the_check_page(client, tags):
+    page = step(client, "check", valid_story(body="In March 2021 I started therapy on a Tuesday."))
+    assert "<h1>Check your story</h1>" in page.get_data(as_text=True)
+
+
+def test_coarse_dates_are_shown_last_and_apart_when_the_check_page_shows(client, tags):
+    body = "In March 2021 I started seeing Dr Hargreaves, every Tuesday."
+    page = step(client, "check", valid_story(body=body))
+    html = main_of(page.get_data(as_text=True))
+    low = html.index("finding-group--low")
+    assert html.index(">Names with a title</h3>") < low < html.index(">Smaller details</h3>")
+    assert "rarely identify anyone on their own" in html
+    assert "<mark><q>March 2021</q></mark>" in html[low:] and "<mark><q>Tuesday</q></mark>" in html
+    token = next(t for t, label in _buttons(page) if label == "Use “that day” instead")
+    again = _press(client, page, token)
+    assert _carried(again, "body") == body.replace("Tuesday", "that day")

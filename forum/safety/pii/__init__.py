@@ -16,8 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forum.safety.pii._kinds import EXPLANATIONS, LABELS, SUGGESTIONS, Finding, Kind
-from forum.safety.pii._patterns import pattern_candidates
+from forum.safety.pii._kinds import (
+    EXPLANATIONS,
+    LABELS,
+    LOW_EXPLANATION,
+    SUGGESTIONS,
+    Finding,
+    Kind,
+)
+from forum.safety.pii._patterns import low_candidates, pattern_candidates
 from forum.safety.pii._suggest import Suggestion, suggest
 from forum.safety.pii._suggest import apply as _apply
 from forum.safety.pii._words import ordinary, word_candidates
@@ -26,8 +33,12 @@ from forum.safety.pii._words import ordinary, word_candidates
 _PRIORITY = {kind: rank for rank, kind in enumerate(Kind)}
 
 
-def find_identifiers(text: str) -> list[Finding]:
-    """Possible identifiers in text, sorted by position and never overlapping."""
+def find_identifiers(text: str, include_low: bool = False) -> list[Finding]:
+    """Possible identifiers in text, sorted by position and never overlapping.
+
+    With include_low, coarse dates ("in 1991", "March 2021", "on Sunday") come too, marked
+    `low`, wherever nothing else was found.
+    """
     if not text:
         return []
     # Text pasted from code or an export can carry escaped line breaks ("\\n"); read them as
@@ -43,7 +54,21 @@ def find_identifiers(text: str) -> list[Finding]:
             continue
         findings.append(Finding(kind, start, end, text[start:end], EXPLANATIONS[kind]))
         last_end = end
+    if include_low:
+        findings = _with_low(text, plain, findings)
     return findings
+
+
+def _with_low(text: str, plain: str, findings: list[Finding]) -> list[Finding]:
+    """findings with the coarse dates that overlap none of them, ranked low, by position."""
+    taken = [(f.start, f.end) for f in findings]
+    low: list[Finding] = []
+    for kind, start, end in sorted(low_candidates(plain), key=lambda c: (c[1], -c[2])):
+        clash = any(start < e and s < end for s, e in taken)
+        if not clash:
+            low.append(Finding(kind, start, end, text[start:end], LOW_EXPLANATION, low=True))
+            taken.append((start, end))
+    return sorted([*findings, *low], key=lambda f: f.start)
 
 
 def suggestion(finding: Finding) -> str:
@@ -88,11 +113,13 @@ def _after(text: str, end: int, context: int) -> str:
     return tail
 
 
-def find_in_fields(fields: dict[str, str], context: int = 50) -> list[FieldFinding]:
+def find_in_fields(
+    fields: dict[str, str], context: int = 50, include_low: bool = False
+) -> list[FieldFinding]:
     """Findings in every field, each with up to `context` characters either side."""
     out = []
     for name, text in fields.items():
-        for f in find_identifiers(text or ""):
+        for f in find_identifiers(text or "", include_low=include_low):
             before, after = _before(text, f.start, context), _after(text, f.end, context)
             out.append(FieldFinding(name, f, before, after, suggest(text, f)))
     return out
@@ -122,7 +149,7 @@ def use_suggestion(fields: dict[str, str], token: str) -> Change | None:
         return None
     name, start, end, kind = parsed
     text = fields[name] or ""
-    found = find_identifiers(text)
+    found = find_identifiers(text, include_low=True)
     new = _apply(text, start, end, kind, found)
     if new is None:
         return None
@@ -151,6 +178,7 @@ def use_suggestions(fields: dict[str, str], tokens: list[str]) -> tuple[dict[str
 __all__ = [
     "EXPLANATIONS",
     "LABELS",
+    "LOW_EXPLANATION",
     "SUGGESTIONS",
     "Change",
     "FieldFinding",

@@ -88,6 +88,11 @@ LABELS = {
     Kind.NAME: "Names",
 }
 
+LOW_EXPLANATION = (
+    "Years, months and days of the week rarely identify anyone on their own. "
+    "Together with other details they can, so they are here in case you want to change them."
+)
+
 # A general phrase to offer instead of each kind of finding.
 SUGGESTIONS = {
     Kind.EMAIL: "my email address",
@@ -117,3 +122,5 @@ class Finding:
     end: int
     text: str
     explanation: str
+    # Ranked low: a coarse date that rarely identifies anyone on its own (shown apart, quietly).
+    low: bool = False
