@@ -6,7 +6,13 @@ national identifiers with a valid checksum, exact dates and UK postcodes (PRODUC
 publishing flow; UX.md, "PII check"). It is a prompt for the teller, never a block: the
 teller edits or posts anyway, and moderators de-identify what slips through. So it leans
 towards pointing things out, but avoids noise on ordinary sentences ("In March 2021 I started
-therapy" yields nothing), because a check that cries wolf gets skipped.
+therapy" yields nothing), because a check that cries wolf gets skipped. Coarse dates (a year,
+a month and year, a weekday) are "ranked low": found only with `include_low=True`, marked
+`Finding.low`, shown to the teller apart and quietly, and never a reason for the check page.
+
+`find_in_fields` and `use_suggestion(s)` serve the check step and the redaction form: each
+finding in a named field with its words around it and a general word to use instead, applied
+only when the person clicks, and only while the same finding is still there.
 
 Every pattern runs on RE2 (linear time whatever the input), and the word lists are loaded
 once per process from forum/data (see forum/data/README.md for their sources and licences).

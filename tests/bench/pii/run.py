@@ -205,6 +205,12 @@ def main() -> None:
         f"  + {low} ranked low: {findings + low} in all, "
         f"{1000 * (findings + low) / max(words, 1):.2f} per 1,000 words"
     )
+    theirs = data.get("presidio_prose")
+    if theirs:
+        print(
+            f"Presidio on the same prose set: {theirs['findings']} findings, "
+            f"{1000 * theirs['findings'] / max(theirs['words'], 1):.2f} per 1,000 words"
+        )
     for name, n_words, found in per_doc:
         if found:
             print(f"  {name} ({n_words} words): {', '.join(found)}")
