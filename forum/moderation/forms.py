@@ -77,12 +77,24 @@ class RedactForm(ReasonForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     body = TextAreaField("Story", validators=[DataRequired("Enter the story")])
     helped_instead = TextAreaField("What helped instead")
+    # The check's general words for its findings in the story as stored (pii.FieldFinding
+    # tokens); the page fills the choices, and those ticked are applied before sending.
+    suggestions = MultiCheckboxField("Use general words instead", validate_choice=False)
 
-    def answers(self) -> dict[str, str]:
-        """The edited guided answers, by prompt."""
+    def texts(self) -> dict[str, str]:
+        """The edited words by field name (title, body, helped_instead, answer_*)."""
         return {
-            name.removeprefix("answer_").replace("_", "-"): field.data or ""
+            name: field.data or ""
             for name, field in self._fields.items()
+            if name in ("title", "body", "helped_instead") or name.startswith("answer_")
+        }
+
+    def answers(self, texts: dict[str, str] | None = None) -> dict[str, str]:
+        """The edited guided answers, by prompt (from texts when given, else the fields)."""
+        texts = self.texts() if texts is None else texts
+        return {
+            name.removeprefix("answer_").replace("_", "-"): text
+            for name, text in texts.items()
             if name.startswith("answer_")
         }
 

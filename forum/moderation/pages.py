@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from forum.accounts.models import User
+from forum.errors import Invalid
 from forum.moderation import actions, people, receipts, sanctions, services
 from forum.moderation.forms import (
     ApproveForm,
@@ -25,6 +26,7 @@ from forum.moderation.highlight import find_spans, marked
 from forum.moderation.queue import WAITING, QueueItem, enrich, priority_of
 from forum.moderation.reasons import choices_for
 from forum.moderation.watched_words import all_words
+from forum.safety import pii
 from forum.stories.content import PROMPTS
 from forum.stories.models import Reply, Status, Story
 from forum.taxonomy import services as taxonomy
@@ -85,8 +87,39 @@ def _days_form(item, **kwargs) -> DaysForm:
     return DaysForm(prefix="ban_poster", templates=choices_for("sanction"), **kwargs)
 
 
+def _suggestion_label(found: pii.FieldFinding, field_label: str) -> str:
+    now = found.suggestion.replacement
+    change = f"“{found.finding.text}” → “{now}”" if now else f"leave out “{found.finding.text}”"
+    return f"{change} ({field_label}: {found.before}{found.finding.text}{found.after})"
+
+
 def _redact_form(story: Story, **kwargs) -> RedactForm:
-    return redact_form(story, choices_for("redact"), **kwargs)
+    """The redaction form, offering the check's general word for each finding in the story."""
+    form = redact_form(story, choices_for("redact"), **kwargs)
+    stored = {name: form[name].object_data or "" for name in form.texts()}
+    form.suggestions.choices = choices(
+        (found.token, _suggestion_label(found, form[found.field].label.text))
+        for found in pii.find_in_fields(stored, context=40)
+    )
+    return form
+
+
+SUGGESTIONS_MOVED = (
+    "Some of the ticked general words no longer match the text, because it was edited there. "
+    "Untick them, or make those changes in the text yourself"
+)
+
+
+def _redact(actor: User, story: Story, form: RedactForm):
+    """Apply the ticked general words to the edited text, then send it through receipts.redact."""
+    texts, missed = pii.use_suggestions(form.texts(), form.suggestions.data or [])
+    if missed:
+        raise Invalid(SUGGESTIONS_MOVED, field="suggestions")
+    return receipts.redact(
+        actor, story.id, texts["title"], texts["body"], form.final_reason,
+        helped_instead=texts["helped_instead"], answers=form.answers(texts),
+        seen_version=form.version.data,
+    )  # fmt: skip
 
 
 ACTION_REASONS = {
@@ -131,12 +164,7 @@ STORY_ACTIONS: dict[str, Action] = {
         "The story was not published; the teller sees the reason.",
     ),
     "redact": Action(
-        "Send the edit to the teller", "redact", _redact_form,
-        lambda a, s, f: receipts.redact(
-            a, s.id, f.title.data, f.body.data, f.final_reason,
-            helped_instead=f.helped_instead.data or "", answers=f.answers(),
-            seen_version=f.version.data,
-        ),
+        "Send the edit to the teller", "redact", _redact_form, _redact,
         "The edit has been sent to the teller to accept.",
     ),
     "hide": Action("Hide", "hide", _reason_form("hide"), _on("story", actions.hide), "Hidden."),

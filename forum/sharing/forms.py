@@ -121,6 +121,9 @@ class StoryForm(BaseForm):
 
     form_token = HiddenField()
     action = HiddenField()
+    # A "use a general word instead" button on the check page: which finding to change
+    # (pii.FieldFinding.token). Never carried on to the next step.
+    suggestion = HiddenField(validators=[Optional(), Length(max=200)])
     kind = RadioField(
         "What would you like to share?",
         choices=[

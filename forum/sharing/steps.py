@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from forum.forms import enum_of
 from forum.pages.help import lines_for
+from forum.safety import pii
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.sharing.forms import PREFER_NOT_TO_SAY, StoryForm, answer_field_name
 from forum.stories.content import (
@@ -142,6 +143,70 @@ def form_data(story: Story) -> dict:
         "attribution": story.attribution.value if story.attribution else "",
         "show_handle": "handle" if story.show_handle else "anonymous",
     }
+
+
+# --- The check step -----------------------------------------------------------------------
+
+
+def _checked_fields(form: StoryForm) -> dict[str, str]:
+    """The free-text fields the check reads, by form field name (as StoryDraft.texts())."""
+    names = ["title", "body", *(answer_field_name(key) for key in PROMPTS)]
+    names += ["helped_instead", "therapy_kind", "roughly_when"]
+    return {name: form[name].data or "" for name in names}
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """One kind of finding on the check page: what it is, why it matters, each one in context."""
+
+    label: str
+    explanation: str
+    findings: list[pii.FieldFinding]
+    low: bool = False  # coarse dates, ranked low: shown last and quietly
+
+
+LOW_LABEL = "Smaller details"
+
+
+def finding_groups(form: StoryForm) -> list[FindingGroup]:
+    """The draft's possible identifiers grouped by kind, then the low-ranked ones apart."""
+    by_kind: dict[pii.Kind, list[pii.FieldFinding]] = {}
+    low: list[pii.FieldFinding] = []
+    for found in pii.find_in_fields(_checked_fields(form), context=60, include_low=True):
+        if found.finding.low:
+            low.append(found)
+        else:
+            by_kind.setdefault(found.finding.kind, []).append(found)
+    groups = [
+        FindingGroup(pii.LABELS[kind], pii.EXPLANATIONS[kind], by_kind[kind])
+        for kind in pii.Kind
+        if kind in by_kind
+    ]
+    if low:
+        groups.append(FindingGroup(LOW_LABEL, pii.LOW_EXPLANATION, low, low=True))
+    return groups
+
+
+NOT_CHANGED = "That part of your story has already changed, so nothing else was changed."
+
+
+def use_suggestion(form: StoryForm) -> str | None:
+    """Apply the general word the teller chose (their click, never on its own) to the form.
+
+    Returns a calm line saying what changed, or None when no suggestion was chosen. A stale or
+    forged choice changes nothing. The suggestion is then cleared, so it is never carried on.
+    """
+    token = form.suggestion.data
+    form.suggestion.data = ""
+    if not token:
+        return None
+    change = pii.use_suggestion(_checked_fields(form), token)
+    if change is None:
+        return NOT_CHANGED
+    form[change.field].data = change.text
+    if change.now:
+        return f"“{change.was}” now reads “{change.now}”. Nothing has been sent yet."
+    return f"“{change.was}” has been left out. Nothing has been sent yet."
 
 
 # --- The preview ---------------------------------------------------------------------------

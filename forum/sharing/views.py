@@ -77,6 +77,10 @@ def share():
     steps.ensure_form_token(form)
     if not form.validate() or form.action.data == "edit":
         return _compose(form, taxonomy)
+    # A "use a general word instead" button: change that one part, then check again.
+    notice = steps.use_suggestion(form)
+    if notice is not None and not form.validate():
+        return _compose(form, taxonomy)
     draft = steps.draft_from_form(form, signed_in=_user() is not None)
     try:
         if form.action.data == "submit":
@@ -86,21 +90,22 @@ def share():
     except DomainError as error:
         form.add_error(error.field, error.message)
         return _compose(form, taxonomy)
-    return _check_or_preview(form, taxonomy, draft)
+    return _check_or_preview(form, taxonomy, draft, notice)
 
 
-def _check_or_preview(form, taxonomy, draft):
+def _check_or_preview(form, taxonomy, draft, notice: str | None = None):
     """The check page when something needs a second look (unless already past it), else preview."""
     checks = services.check_draft(draft)
     if form.action.data != "preview" and (checks.identifiers or checks.crisis):
         return render_template(
             "sharing/check.html", form=form, checks=checks, lines=steps.help_lines(),
+            groups=steps.finding_groups(form), notice=notice,
             title="Check before you share" if checks.identifiers else "Before you carry on",
         )  # fmt: skip
     handle = current_user.handle if _user() else None
     return render_template(
         "sharing/preview.html", form=form, preview=steps.preview(draft, taxonomy, handle),
-        title="Check your story",
+        notice=notice, title="Check your story",
     )  # fmt: skip
 
 

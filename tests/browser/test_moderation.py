@@ -56,6 +56,15 @@ def walk_moderation_states(page, live_server, settle):
     settle()
     assert page.title().startswith("Error: "), "rejecting without a reason showed no error"
     yield "/moderation/story/<id> (an action without a reason)"
+    redact = page.locator("section[aria-labelledby=action-redact]")
+    general = redact.locator("input[name=redact-suggestions]")
+    assert general.count() == 1, "the redaction form offers no general word for “Dr Smith”"
+    general.check()
+    submit(page, redact.locator("[type=submit]"))
+    settle()
+    assert page.title().startswith("Error: "), "redacting without a reason showed no error"
+    assert page.locator("input[name=redact-suggestions]").is_checked(), "the tick was lost"
+    yield "/moderation/story/<id> (redaction with a general word ticked, no reason)"
     page.goto(f"/moderation/reply/{world.pending_reply}")
     yield "/moderation/reply/<id>"
     page.goto(f"/moderation/accounts/{teller_id}")
@@ -74,5 +83,5 @@ def test_axe_finds_nothing_on_moderation_pages(new_context, live_server, javascr
     page = new_context(reduced_motion="reduce").new_page()
     settle = (lambda: None) if javascript else serve_stripped(page)
     found = audit_walk(page, walk_moderation_states(page, live_server, settle), javascript)
-    assert len(found) == 2 * 8, f"the walk stopped early: {sorted(found)}"
+    assert len(found) == 2 * 9, f"the walk stopped early: {sorted(found)}"
     assert not any(found.values()), "axe violations:\n" + format_violations(found)

@@ -69,6 +69,30 @@ EXPLANATIONS = {
     ),
 }
 
+# What the check step calls each kind when it groups findings (plural, as a heading).
+LABELS = {
+    Kind.NATIONAL_ID: "Identity numbers",
+    Kind.EMAIL: "Email addresses",
+    Kind.PHONE: "Phone numbers",
+    Kind.URL: "Links and web addresses",
+    Kind.HANDLE: "Usernames and accounts",
+    Kind.TITLED_NAME: "Names with a title",
+    Kind.THERAPIST_NAME: "Your therapist's name",
+    Kind.CLINIC: "Clinics and services",
+    Kind.ORGANISATION: "Organisations",
+    Kind.ADDRESS: "Street addresses",
+    Kind.DATE: "Exact dates",
+    Kind.POSTCODE: "Postcodes",
+    Kind.AGE: "Ages",
+    Kind.PLACE: "Places",
+    Kind.NAME: "Names",
+}
+
+LOW_EXPLANATION = (
+    "Years, months and days of the week rarely identify anyone on their own. "
+    "Together with other details they can, so they are here in case you want to change them."
+)
+
 # A general phrase to offer instead of each kind of finding.
 SUGGESTIONS = {
     Kind.EMAIL: "my email address",
@@ -98,3 +122,5 @@ class Finding:
     end: int
     text: str
     explanation: str
+    # Ranked low: a coarse date that rarely identifies anyone on its own (shown apart, quietly).
+    low: bool = False

@@ -752,3 +752,27 @@ def pattern_candidates(text: str, ordinary: Callable[[str], bool]) -> list[Candi
     _ages(text, add)
     _addresses(text, add, ordinary)
     return found
+
+
+# Coarse dates: a year on its own ("in 1991"), a month and year ("March 2021") and days of the
+# week. On their own they rarely identify anyone, and ordinary stories are full of them, so
+# they are "ranked low": shown to the teller apart and quietly, never a reason for the check.
+_YEAR = _re(r"\b(?:19|20)\d\d\b")
+_WEEKDAY = _re(r"\b(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b")
+_MONTH_YEAR = _re(rf"\b{_MONTHS}\s+(?:19|20)\d\d\b")
+
+
+def low_candidates(text: str) -> list[Candidate]:
+    """Coarse dates in text (see above), each a DATE candidate to rank low."""
+    found: list[Candidate] = [(Kind.DATE, m.start(), m.end()) for m in _MONTH_YEAR.finditer(text)]
+    found += [(Kind.DATE, m.start(), m.end()) for m in _WEEKDAY.finditer(text)]
+    for m in _YEAR.finditer(text):
+        # Not part of an amount or a longer number: "£2000", "2000%", "1999.50", "3,2000".
+        before, after = _before(text, m.start()), _after(text, m.end())
+        amount = before in ("£", "$", "€", "#") or after == "%"
+        longer = (before in (".", ",") and _before(text, m.start() - 1).isdigit()) or (
+            after in (".", ",") and _after(text, m.end() + 1).isdigit()
+        )
+        if not (amount or longer):
+            found.append((Kind.DATE, m.start(), m.end()))
+    return found

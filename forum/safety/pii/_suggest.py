@@ -77,7 +77,10 @@ def suggest(text: str, finding: Finding) -> Suggestion:
         before
     ):
         return Suggestion(finding, "", "Leave the name out")
-    if finding.kind is Kind.AGE:
+    if finding.low:
+        weekday = finding.text.endswith("day")
+        phrase = "that day" if weekday else "that year" if finding.text.isdigit() else "around then"
+    elif finding.kind is Kind.AGE:
         age = _age(finding.text)
         if "year" in finding.text.lower() or finding.text.lower().endswith(("yo", "y/o")):
             phrase = "a teenager" if age and 13 <= age <= 19 else "someone that age"

@@ -541,6 +541,55 @@ _MONTH_WORDS = frozenset(
 _ZIP_AFTER = re2.compile(r"^[ ,]{1,3}\d{4,6}\b")
 
 
+# Before a capitalised word, these say it is where someone lives, goes or comes from: "she
+# lives in X", "we moved here from X", "my home town X". A person is rarely written so.
+_LIVES_IN = re2.compile(
+    r"(?i)(?:\b(?:lives?|lived|living|based|born|raised|grew\s+up|moved(?:\s+(?:here|back|away|"
+    r"over|out))?|i'm|i\s+am|we're|we\s+are|stay(?:s|ed|ing)?|flew|fly|drove|trip|holiday|"
+    r"arrived|travell?ed|settled)\s+(?:in|to|from|at|near|into)|\b(?:city|town|village|suburb|"
+    r"county|region|state|country)(?:\s+of)?)\s+$"
+)
+# In a postal address, the line (or the part after a comma) that follows the street is the
+# town: "14 Albert Road\nHarrogate", "Via Leopardi 83, Lirone".
+_UNIT_LINE = re2.compile(r"(?i)^(?:apt|apartment|suite|unit|flat|floor|p\.?\s?o\.?\s+box)\b")
+_TOWN_PART = re2.compile(r"^\pL(?:[\pL'’.-]*\pL)?(?:[ -]\pL(?:[\pL'’.-]*\pL)?){0,3}")
+
+
+def _town_length(part: str) -> int:
+    """How much of part is the town's name: capitalised words, and "da", "nad" between them."""
+    words = part.split(" ")
+    keep = 1
+    for k in range(1, len(words)):
+        if words[k][:1].isupper():
+            keep = k + 1
+        elif not (words[k] in _CONNECTORS and k + 1 < len(words) and words[k + 1][:1].isupper()):
+            break
+    return len(" ".join(words[:keep]))
+
+
+def _town_after(text: str, end: int) -> Candidate | None:
+    """The town written after a street address ending at end, if any (two lines at most)."""
+    rest = text[end : end + 120]
+    if rest.startswith(", "):
+        m = _TOWN_PART.search(rest[2:])
+        if m is None or not m.group()[:1].isupper():
+            return None
+        return (Kind.PLACE, end + 2, end + 2 + _town_length(m.group()))
+    offset = 0
+    for line in rest.split("\n")[1:3]:
+        offset = rest.index(line, offset)
+        stripped = line.lstrip(" \t?}")
+        if _UNIT_LINE.search(stripped):
+            offset += len(line)
+            continue
+        m = _TOWN_PART.search(stripped)
+        if m is None or not m.group()[:1].isupper():
+            return None
+        start = end + offset + len(line) - len(stripped)
+        return (Kind.PLACE, start, start + _town_length(m.group()))
+    return None
+
+
 def word_candidates(text: str, shaped: list[Candidate]) -> list[Candidate]:
     """People, places and organisations named in text."""
     lex = lexicon()
@@ -549,7 +598,15 @@ def word_candidates(text: str, shaped: list[Candidate]) -> list[Candidate]:
     headings = _headings(text, tokens)
     found: list[Candidate] = []
     for run in _runs(tokens, text, lower):
-        found.extend(_classify(text, tokens, run, lex, lower, run[0] in headings and not lower))
+        for kind, start, end in _classify(
+            text, tokens, run, lex, lower, run[0] in headings and not lower
+        ):
+            if kind is Kind.NAME and _LIVES_IN.search(text[max(0, start - 30) : start]):
+                kind = Kind.PLACE
+            found.append((kind, start, end))
+    for kind, _start, end in shaped:
+        if kind is Kind.ADDRESS and (town := _town_after(text, end)) is not None:
+            found.append(town)
     # A postal code written after a town or country: "Tunisia 12440", "Leeds, 48321".
     for kind, _start, end in list(found):
         if kind is Kind.PLACE:

@@ -71,10 +71,22 @@ def recall_table(sentences: list[dict], findings: list[list[tuple[str, int, int]
     return {"total": total, "hit": hit, "hit_any": hit_any, "stray": stray}
 
 
-def _heard(text: str) -> list[tuple[str, int, int]]:
+def _heard(text: str, include_low: bool = False) -> list[tuple[str, int, int]]:
     from forum.safety.pii import find_identifiers
 
-    return [(f.kind.value, f.start, f.end) for f in find_identifiers(text)]
+    found = find_identifiers(text, include_low=include_low)
+    return [(f.kind.value, f.start, f.end) for f in found]
+
+
+def _rss() -> int:
+    """This process's resident memory in bytes (Linux), or 0 where /proc is not there."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _strip_markup(text: str) -> str:
@@ -103,6 +115,27 @@ def _story(chars: int = 10_000) -> str:
     return out[:chars]
 
 
+_PROBE = (
+    "from tests.bench.pii.run import _rss\n"
+    "from forum.safety.pii import find_identifiers\n"
+    "from forum.safety.pii._words import lexicon\n"
+    "before = _rss()\n"
+    "lexicon()\n"
+    "find_identifiers('Sarah in Leeds on 07700 900123 in 1991', include_low=True)\n"
+    "print(_rss() - before)\n"
+)
+
+
+def _resident_added() -> int:
+    """Resident memory a fresh worker gains loading the word lists and running one check."""
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip())
+
+
 def main() -> None:
     """Print the benchmark."""
     data = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
@@ -119,8 +152,12 @@ def main() -> None:
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
 
+    # "Heard" counts only what the check raises; "+ low" adds the coarse dates it ranks low
+    # (a year, a month and year, a weekday), which the teller sees apart and which never
+    # bring the check page on their own.
     heard = [_heard(s["text"]) for s in sentences]
     tables = {"Heard": recall_table(sentences, heard)}
+    tables["Heard + low"] = recall_table(sentences, [_heard(s["text"], True) for s in sentences])
     if data.get("presidio") is not None:
         presidio_mapped = [
             [(_presidio_kind(label), s, e) for label, s, e in found] for found in data["presidio"]
@@ -130,11 +167,10 @@ def main() -> None:
     print(data.get("presidio_note", ""))
     header = f"{'entity':<16}{'spans':>7}" + "".join(f"{name:>12}" for name in tables)
     print(header + f"{'any kind':>10}{'target':>8}")
-    all_total = all_hit = 0
+    all_total = 0
     for label in MAPPING:
         total = tables["Heard"]["total"][label]
         all_total += total
-        all_hit += tables["Heard"]["hit"][label]
         row = f"{label:<16}{total:>7}"
         for table in tables.values():
             row += f"{_pct(table['hit'][label], total):>12}"
@@ -148,36 +184,52 @@ def main() -> None:
     for name, table in tables.items():
         print(f"{name}: findings that overlap no labelled span: {table['stray']}")
 
-    words = 0
-    findings = 0
+    words = findings = low = 0
     per_doc = []
     for name, text in prose_set():
         n_words = len(text.split())
-        found = _heard(text)
+        raised = _heard(text)
+        with_low = _heard(text, include_low=True)
         words += n_words
-        findings += len(found)
-        per_doc.append((name, n_words, [text[s:e] + f" ({k})" for k, s, e in found]))
+        findings += len(raised)
+        low += len(with_low) - len(raised)
+        shown = [
+            text[s:e] + f" ({k}{'' if (k, s, e) in raised else ', low'})" for k, s, e in with_low
+        ]
+        per_doc.append((name, n_words, shown))
     print(
-        f"Prose set: {len(per_doc)} documents, {words} words, {findings} findings, "
+        f"Prose set: {len(per_doc)} documents, {words} words, {findings} findings raised, "
         f"{1000 * findings / max(words, 1):.2f} per 1,000 words (target ≤ 3)"
     )
+    print(
+        f"  + {low} ranked low: {findings + low} in all, "
+        f"{1000 * (findings + low) / max(words, 1):.2f} per 1,000 words"
+    )
+    theirs = data.get("presidio_prose")
+    if theirs:
+        print(
+            f"Presidio on the same prose set: {theirs['findings']} findings, "
+            f"{1000 * theirs['findings'] / max(theirs['words'], 1):.2f} per 1,000 words"
+        )
     for name, n_words, found in per_doc:
         if found:
             print(f"  {name} ({n_words} words): {', '.join(found)}")
 
     story = _story()
-    runs = []
-    for _ in range(7):
-        t0 = time.perf_counter()
-        _heard(story)
-        runs.append(time.perf_counter() - t0)
-    runs.sort()
+    for label, include_low in (("raised only", False), ("with low-ranked", True)):
+        runs = []
+        for _ in range(7):
+            t0 = time.perf_counter()
+            _heard(story, include_low)
+            runs.append(time.perf_counter() - t0)
+        runs.sort()
+        print(
+            f"10,000-character story ({label}): median {1000 * runs[3]:.1f} ms, "
+            f"best {1000 * runs[0]:.1f} ms (target ≤ 30 ms)"
+        )
     print(
-        f"10,000-character story: median {1000 * runs[3]:.1f} ms, best {1000 * runs[0]:.1f} ms "
-        "(target ≤ 30 ms)"
-    )
-    print(
-        f"Memory the word lists add (tracemalloc): {(after - before) / 2**20:.1f} MiB (target ≤ 30)"
+        f"Memory the word lists add: {(after - before) / 2**20:.1f} MiB by tracemalloc, "
+        f"{_resident_added() / 2**20:.1f} MiB resident in a fresh process (target ≤ 30)"
     )
 
     worst = "a%" * 7000 + "@" + "a." * 7400
