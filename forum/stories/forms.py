@@ -16,7 +16,8 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAre
 from wtforms.validators import DataRequired, Length
 
 from forum.forms import BaseForm, MultiCheckboxField, choice_of, enum_of
-from forum.routing import MAX_ID, parse_id
+from forum.governance.session_keys import HIDDEN_TAGS, MUTED_NOTES, MUTED_WORDS
+from forum.routing import parse_id
 from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Format, ReactionKind, Setting, StoryKind
 from forum.stories.reading import Cursor, StoryFilters
@@ -25,9 +26,6 @@ from forum.taxonomy.services import SLUG_PATTERN
 # More values than any reader would tick; the rest are ignored.
 MAX_VALUES = 40
 REPLY_MAX_LENGTH = 5000
-HIDDEN_TAGS = "hidden_tags"
-MUTED_NOTES = "muted_notes"
-MUTED_WORDS = "muted_words"
 MAX_MUTED_WORDS = 20
 MUTED_WORD_LENGTH = 40
 
@@ -121,13 +119,6 @@ def muted_words(raw: object) -> tuple[str, ...]:
 def reader_mutes() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The content notes and words this reader muted, kept in their session only."""
     return muted_notes(session.get(MUTED_NOTES)), muted_words(session.get(MUTED_WORDS))
-
-
-def status_story_ids(raw: object) -> frozenset[int]:
-    """Story ids opened with a status token in this browser, if they have the right shape."""
-    if not isinstance(raw, list | tuple):
-        return frozenset()
-    return frozenset(i for i in raw if isinstance(i, int) and 0 < i <= MAX_ID)
 
 
 def query_without(args: MultiDict, name: str, value: str) -> list[tuple[str, str]]:
