@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
@@ -23,8 +22,12 @@ from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
-from forum.governance.session_keys import SHARE_SENT
-from forum.governance.teller_access import forget_here, grant_here
+from forum.governance.teller_access import (
+    forget_here,
+    grant_here,
+    keep_sent_code_here,
+    take_sent_code_here,
+)
 from forum.safety.client_key import request_ban_key
 from forum.safety.tokens import group_status_code, normalise_status_code
 from forum.sharing import steps
@@ -108,10 +111,10 @@ def _check_or_preview(form, taxonomy, draft):
 
 
 def _submit(draft, form_token: str):
-    """Store the story once, keep its token for one read, and redirect (Post/Redirect/Get)."""
+    """Store the story once, keep its code for one read, and redirect (Post/Redirect/Get)."""
     sent = services.submit_story(_user(), draft, form_token, client_key=request_ban_key())
-    session[SHARE_SENT] = {"story_id": sent.story.id, "token": sent.status_token}
     grant_here(sent.story.id)
+    keep_sent_code_here(sent.story.id, sent.status_token)
     return redirect(url_for("sharing.sent"), code=303)
 
 
@@ -130,10 +133,10 @@ def too_many(error):
 @bp.get("/share/sent")
 def sent():
     """What happens next, and the status code, shown once."""
-    shown = session.pop(SHARE_SENT, None)
-    if not isinstance(shown, dict):
+    start_writing()  # showing the code clears it
+    just_sent, token = take_sent_code_here()
+    if not just_sent:
         return redirect(url_for("sharing.status"), code=303)
-    token = shown.get("token")
     return render_template(
         "sharing/sent.html", token=token, lines=steps.help_lines(),
         code=group_status_code(token) if token else None, code_form=StatusCodeFileForm(),

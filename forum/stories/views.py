@@ -26,7 +26,7 @@ from forum.errors import Invalid
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
-from forum.governance.session_keys import HIDDEN_TAGS, MUTED_NOTES, MUTED_WORDS, READER_ID
+from forum.governance.session_keys import READER_ID
 from forum.moderation.sanctions import Sanctioned
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
@@ -43,13 +43,16 @@ from forum.stories.forms import (
     ReactionForm,
     ReplyForm,
     Vocabulary,
-    muted_words,
     parse_cursor,
     parse_filters,
+)
+from forum.stories.models import Format, ReactionKind, Setting, Status, Story, StoryKind
+from forum.stories.preferences import (
+    keep_reader_choices,
+    muted_words,
     reader_hidden_tags,
     reader_mutes,
 )
-from forum.stories.models import Format, ReactionKind, Setting, Status, Story, StoryKind
 from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
 
@@ -231,7 +234,7 @@ def preferences():
         chosen = list(dict.fromkeys(form.hide.data or [])) if everything else []
         notes = list(dict.fromkeys(form.mute_notes.data or [])) if everything else []
         words = list(muted_words(form.mute_words.data or "")) if everything else []
-        session[HIDDEN_TAGS], session[MUTED_NOTES], session[MUTED_WORDS] = chosen, notes, words
+        keep_reader_choices(chosen, notes, words)
         message = (
             "Tags hidden. You can change this at any time."
             if chosen or notes or words

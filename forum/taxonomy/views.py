@@ -12,7 +12,8 @@ from forum.forms import keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
 from forum.stories import reading
 from forum.stories.content import CONTENT_NOTES
-from forum.stories.forms import parse_cursor, reader_hidden_tags, reader_mutes
+from forum.stories.forms import parse_cursor
+from forum.stories.preferences import reader_hidden_tags, reader_mutes
 from forum.taxonomy import services
 from forum.taxonomy.forms import TagAddForm, TagEditForm
 from forum.taxonomy.models import TagKind

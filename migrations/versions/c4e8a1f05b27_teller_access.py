@@ -23,6 +23,7 @@ def upgrade():
     sa.Column('handle_hash', sa.String(length=64), nullable=False),
     sa.Column('story_id', sa.Integer(), nullable=False),
     sa.Column('granted_at', forum.db.UTCDateTime(), nullable=False),
+    sa.Column('sent_code', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['story_id'], ['stories.id'], name=op.f('fk_teller_access_story_id_stories'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_teller_access')),
     sa.UniqueConstraint('handle_hash', 'story_id', name=op.f('uq_teller_access_handle_hash_story_id'))

@@ -3,15 +3,19 @@ browser forgets, exits or signs out, and each grant retires the handle the cooki
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from forum.db import db
 from forum.governance.session_keys import TELLER_HANDLE
 from forum.governance.teller_access import TellerAccess
+from forum.retention.services import purge
+from forum.safety.tokens import normalise_status_code
 from forum.stories.services import submit_story
 from tests.factories import PASSWORD, load_tags, make_draft, make_user
-from tests.sharing.flow import share
+from tests.sharing.flow import CODE, sent_code, share
 from tests.web import post_form, sign_in
 
 
@@ -134,3 +138,46 @@ def test_a_handle_with_no_rows_or_a_bad_shape_opens_nothing(app, client, tags):
         with client.session_transaction() as session:
             session[TELLER_HANDLE] = forged
         assert not _opens(client, story_id)
+
+
+# --- The status code hand-off to /share/sent ---------------------------------------------------
+
+
+def _contents(app, cookie: str) -> dict:
+    return app.session_interface.get_signing_serializer(app).loads(cookie)
+
+
+def test_the_cookie_never_carries_the_status_code(app, client, tags):
+    share(client)
+    copy = _cookie(app, client)
+    code = sent_code(client)
+    assert code and normalise_status_code(code)
+    contents = repr(_contents(app, copy))
+    assert normalise_status_code(code) not in contents and code not in contents
+    with app.app_context():
+        assert db.session.scalar(select(TellerAccess.sent_code)) is None  # cleared when shown
+    assert sent_code(_replay(app, copy)) is None  # a copy cannot show it again
+
+
+@pytest.mark.parametrize("leave", ["forget", "exit"])
+def test_leaving_before_the_code_is_shown_leaves_nothing_to_show(app, client, tags, leave):
+    share(client)
+    copy = _cookie(app, client)
+    if leave == "exit":
+        client.get("/exit")
+    else:
+        post_form(client, "/status/forget", {}, page="/status")
+    assert sent_code(_replay(app, copy)) is None
+    assert _rows(app) == 0
+
+
+def test_a_code_nobody_came_back_for_is_cleared(app, client, tags):
+    share(client)
+    with app.app_context():
+        row = db.session.scalar(select(TellerAccess))
+        row.granted_at -= timedelta(minutes=app.config["SENT_CODE_MINUTES"] + 1)
+        db.session.commit()
+        purge()
+        assert db.session.scalar(select(TellerAccess.sent_code)) is None
+    page = client.get("/share/sent")
+    assert page.status_code == 200 and not CODE.search(page.get_data(as_text=True))
