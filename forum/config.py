@@ -52,6 +52,11 @@ class Config:
     # Signed-in sessions end after this long without a request, and this long after sign-in.
     SESSION_IDLE_MINUTES = 12 * 60
     SESSION_ABSOLUTE_DAYS = 14
+    # A browser may act on a story it sent or opened with a status code for this long at most
+    # (the session cookie's own lifetime); forgetting, the exit and signing out end it sooner.
+    TELLER_ACCESS_DAYS = 14
+    # The status code of a story just sent waits this long for /share/sent to show it once.
+    SENT_CODE_MINUTES = 60
 
     # Password hashing: argon2id at OWASP ASVS 5.0 Appendix C parameters.
     ARGON2_MEMORY_KIB = 47104

@@ -17,6 +17,7 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 from forum.db import db, intent
+from forum.governance.identity import READER, use_identity
 
 
 class DomainError(Exception):
@@ -234,6 +235,7 @@ def render_unavailable():
     # Flask-Login would query the database again for the header; show the page as to a visitor.
     manager = getattr(current_app, "login_manager", None)
     g._login_user = manager.anonymous_user() if manager else AnonymousUserMixin()
+    use_identity(READER)
     kept = kept_form() if request.method == "POST" else None
     token = ""
     if kept is not None:

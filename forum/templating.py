@@ -7,6 +7,8 @@ from datetime import datetime
 from flask import Flask, current_app, session
 from wtforms.widgets import ListWidget
 
+from forum.governance.session_keys import REGION
+
 REGIONS = {
     "global": "Anywhere else",
     "GB": "United Kingdom",
@@ -19,7 +21,7 @@ REGIONS = {
 
 def current_region() -> str:
     """The reader's chosen region, kept in their session cookie only; no account, no tracking."""
-    region = session.get("region")
+    region = session.get(REGION)
     return region if region in REGIONS else current_app.config["DEFAULT_REGION"]
 
 

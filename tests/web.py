@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from forum.governance import teller_access
+from forum.governance.session_keys import TELLER_HANDLE
+
 TOKEN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
@@ -26,3 +29,12 @@ def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
 def sign_in(client, handle: str, password: str):
     """Sign in through the real form."""
     return post_form(client, "/login", {"handle": handle, "password": password})
+
+
+def hold_stories(app, client, *story_ids: int) -> None:
+    """Let this test browser act on stories, as opening each with its status code would."""
+    with client.session_transaction() as session, app.app_context():
+        handle = session.get(TELLER_HANDLE)
+        for story_id in story_ids:
+            handle = teller_access.grant(handle, story_id)
+        session[TELLER_HANDLE] = handle

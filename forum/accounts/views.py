@@ -13,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from forum.accounts import data_rights, services
 from forum.accounts.forms import (
@@ -31,10 +31,16 @@ from forum.accounts.session import current_token, sign_in, sign_out
 from forum.errors import DomainError
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
+from forum.governance.identity import current_identity
 from forum.moderation import sanctions
 from forum.safety.redirects import safe_next
 
 bp = Blueprint("accounts", __name__)
+
+
+def _me():
+    """The signed-in account asking (the views here are for signed-in accounts only)."""
+    return current_identity().user
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -107,7 +113,7 @@ def account():
     return render_template(
         "accounts/account.html",
         logout_form=PlainForm(),
-        warnings=sanctions.warnings_for(current_user),
+        warnings=sanctions.warnings_for(_me()),
     )
 
 
@@ -120,7 +126,7 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, form.current_password.data, form.new_password.data, current_token()
+                _me(), form.current_password.data, form.new_password.data, current_token()
             )
         except DomainError as error:
             form.add_error(error.field, error.message)
@@ -138,7 +144,7 @@ def recovery_codes():
     form = RecoveryCodesForm()
     if form.validate_on_submit():
         try:
-            codes = services.regenerate_recovery_codes(current_user, form.password.data)
+            codes = services.regenerate_recovery_codes(_me(), form.password.data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -154,7 +160,7 @@ def export():
     form = ExportForm()
     if form.validate_on_submit():
         try:
-            data = data_rights.export_data(current_user, form.password.data)
+            data = data_rights.export_data(_me(), form.password.data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -174,7 +180,7 @@ def take_a_break():
     form = BreakForm()
     if form.validate_on_submit():
         try:
-            user = data_rights.take_a_break(current_user, form.password.data, int(form.days.data))
+            user = data_rights.take_a_break(_me(), form.password.data, int(form.days.data))
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -194,7 +200,7 @@ def delete():
     if form.validate_on_submit():
         try:
             data_rights.delete_account(
-                current_user, form.password.data, erase_posts=form.posts.data == "erase"
+                _me(), form.password.data, erase_posts=form.posts.data == "erase"
             )
         except DomainError as error:
             form.add_error(error.field, error.message)

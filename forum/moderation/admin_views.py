@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from forum.accounts.forms import PlainForm
 from forum.errors import Invalid, NotFound
+from forum.governance.identity import current_identity
 from forum.moderation import logs, people, reasons, watched_words
 from forum.moderation.forms import (
     LogFilterForm,
@@ -31,7 +31,7 @@ def admin_only(view):
 
     @wraps(view)
     def checked(*args, **kwargs):
-        if not (current_user.is_authenticated and current_user.is_admin):
+        if not current_identity().is_admin:
             abort(403)
         return view(*args, **kwargs)
 
@@ -40,7 +40,7 @@ def admin_only(view):
 
 
 def _me():
-    return current_user._get_current_object()
+    return current_identity().user
 
 
 @admin_only

@@ -18,13 +18,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user
 
 from forum.errors import Invalid
 from forum.extensions import rate_limit
+from forum.governance.identity import current_identity
 from forum.moderation import admin_views, people, receipts, reports, sanctions, services
 from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
 from forum.moderation.highlight import side_by_side
@@ -49,12 +48,13 @@ def gate():
     """Moderators only, unless the page is public; admin pages for admins only."""
     if request.endpoint in PUBLIC:
         return None
-    if not current_user.is_authenticated:
+    me = current_identity()
+    if not me.is_signed_in:
         return current_app.login_manager.unauthorized()
-    if not current_user.is_moderator:
+    if not me.is_moderator:
         abort(403)
     view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "admin_only", False) and not current_user.is_admin:
+    if getattr(view, "admin_only", False) and not me.is_admin:
         abort(403)
     return None
 
@@ -64,7 +64,7 @@ def header_count() -> dict:
     """The queue's size in the header, for moderators only (one COUNT, only if shown)."""
 
     def count() -> int | None:
-        if current_user.is_authenticated and current_user.is_moderator:
+        if current_identity().is_moderator:
             return queue_count()
         return None
 
@@ -84,7 +84,7 @@ def waited(since) -> str:
 
 
 def _me():
-    return current_user._get_current_object()
+    return current_identity().user
 
 
 # --- The queue and item pages ----------------------------------------------------------------
@@ -250,7 +250,7 @@ def report(kind: str, item_id: int):
     reports.reportable(target, item_id)
     form = ReportForm()
     if form.validate_on_submit():
-        user = _me() if current_user.is_authenticated else None
+        user = _me()
         try:
             filed = reports.file_report(
                 user, _reporter_key(), target, item_id, form.reason.data, form.detail.data or ""
@@ -266,10 +266,8 @@ def report(kind: str, item_id: int):
 
 
 def _teller() -> Teller:
-    raw = session.get("status_stories")
-    ids = raw if isinstance(raw, list) else []
-    granted = frozenset(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
-    return Teller(user=_me() if current_user.is_authenticated else None, story_ids=granted)
+    me = current_identity()
+    return Teller(user=me.user, story_ids=me.story_ids)
 
 
 @bp.route("/status/<id:story_id>/moderator-edit", methods=["GET", "POST"])

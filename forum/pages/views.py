@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from forum.accounts.session import sign_out
+from forum.governance.session_keys import REGION
 from forum.pages import help as help_lines
-from forum.stories.forms import reader_hidden_tags, reader_mutes
+from forum.stories.preferences import reader_hidden_tags, reader_mutes
 from forum.stories.reading import StoryFilters, published_stories
 from forum.templating import REGIONS, current_region
 
@@ -55,7 +56,7 @@ def help():
     """Crisis help now, for the reader's region."""
     region = request.args.get("region")
     if region in REGIONS:
-        session["region"] = region
+        session[REGION] = region
     else:
         region = current_region()
     return render_template(

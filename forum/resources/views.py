@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms import SelectChoice
 
 from forum.errors import DomainError, NotAllowed, render_error
 from forum.forms import enum_of, keeps_input_on_csrf_failure
+from forum.governance.identity import current_identity
+from forum.governance.session_keys import REGION
 from forum.resources import complaints, curation, services
 from forum.resources.forms import GuideForm, ReasonForm, ResourceForm
 from forum.resources.links import is_valid_resource_url
@@ -23,7 +25,7 @@ bp = Blueprint("resources", __name__)
 
 
 def _actor():
-    return current_user._get_current_object() if current_user.is_authenticated else None
+    return current_identity().user
 
 
 def _only(check):
@@ -52,9 +54,9 @@ def _directory_filters() -> services.DirectoryFilters:
     category = enum_of(Category, request.args.get("category"))
     region = request.args.get("region")
     if region in REGIONS:
-        session["region"] = region  # the same choice /help remembers; no account, no tracking
+        session[REGION] = region  # the same choice /help remembers; no account, no tracking
     elif region != "all":
-        region = current_region() if "region" in session else "all"
+        region = current_region() if REGION in session else "all"
     tag = request.args.get("tag") or None
     if tag is not None and not SLUG_PATTERN.match(tag[:40]):
         tag = None
@@ -121,7 +123,7 @@ def index():
 def guide(slug: str):
     """One guide, with the resources that go with it for the reader's region."""
     item = services.get_guide(slug)
-    region = current_region() if "region" in session else "all"
+    region = current_region() if REGION in session else "all"
     return render_template(
         "resources/guide.html",
         title=item.title,

@@ -1,4 +1,5 @@
-"""Purging what Heard no longer needs: day secrets, old sessions, remnants of posts.
+"""Purging what Heard no longer needs: day secrets, old sessions and story access, remnants
+of posts.
 
 Every window is a setting, and /privacy renders the same settings, so the page and the code
 cannot drift apart.
@@ -14,6 +15,7 @@ from sqlalchemy import delete, or_, select, update
 
 from forum.accounts.models import AccountSession
 from forum.db import db, utcnow
+from forum.governance.teller_access import purge_expired as purge_teller_access
 from forum.safety.client_key import purge_day_secrets
 from forum.stories.models import Reply, Status, Story
 
@@ -28,11 +30,13 @@ class PurgeReport:
     sessions: int
     closed_stories: int
     client_keys: int
+    teller_access: int
 
     def summary(self) -> str:
         """One line for the command's output."""
         return (
             f"Removed {self.day_secrets} day secrets, {self.sessions} expired sessions, "
+            f"{self.teller_access} expired story access records, "
             f"{self.closed_stories} withdrawn or rejected stories, and cleared "
             f"{self.client_keys} ban keys on posts."
         )
@@ -53,6 +57,7 @@ def purge(now: datetime | None = None) -> PurgeReport:
             )
         )
     ).rowcount
+    teller_access = purge_teller_access(now)
     closed_before = now - timedelta(days=config["CLOSED_STORY_RETENTION_DAYS"])
     closed = 0
     # Deleted one by one so replies, answers, tags, aliases and reactions go with them.
@@ -69,4 +74,4 @@ def purge(now: datetime | None = None) -> PurgeReport:
             .values(client_key=None)
         ).rowcount
     db.session.commit()
-    return PurgeReport(secrets_removed, sessions or 0, closed, cleared or 0)
+    return PurgeReport(secrets_removed, sessions or 0, closed, cleared or 0, teller_access)

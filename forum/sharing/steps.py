@@ -1,5 +1,6 @@
-"""Glue for the sharing views: the compose form and its taxonomy, form <-> draft, the preview,
-the stories this browser may act on, and crisis lines. No rules live here; services own them.
+"""Glue for the sharing views: the compose form and its taxonomy, form <-> draft, the preview
+and crisis lines. No rules live here; services own them. (The stories this browser may act on
+are a server-side list: forum/governance/teller_access.py.)
 """
 
 from __future__ import annotations
@@ -8,7 +9,6 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from flask import session
 from wtforms import SelectChoice
 
 from forum.forms import enum_of
@@ -35,8 +35,6 @@ from forum.taxonomy.services import (
 )
 from forum.templating import REGIONS, current_region
 
-GRANTS = "status_stories"  # session key: ids of stories this browser opened or sent
-MAX_GRANTS = 50
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 
@@ -262,31 +260,6 @@ def preview(draft: StoryDraft, taxonomy: Taxonomy, handle: str | None) -> Previe
         context=[(label, value) for label, value in context if value],
         signed=handle if draft.show_handle and handle else "Anonymous",
     )
-
-
-# --- Stories this browser may act on ---------------------------------------------------------
-
-
-def granted() -> frozenset[int]:
-    """Ids of the stories this browser sent or opened with a status code."""
-    ids = session.get(GRANTS)
-    if not isinstance(ids, list):
-        return frozenset()
-    return frozenset(i for i in ids if isinstance(i, int) and not isinstance(i, bool))
-
-
-def grant(story_id: int) -> None:
-    """Let this browser act on a story from now on (newest last, a bounded list)."""
-    ids = [i for i in session.get(GRANTS, []) if isinstance(i, int) and i != story_id]
-    session[GRANTS] = [*ids, story_id][-MAX_GRANTS:]
-
-
-def revoke(story_id: int | None = None) -> None:
-    """Forget one story in this browser, or all of them."""
-    if story_id is None:
-        session.pop(GRANTS, None)
-    else:
-        session[GRANTS] = [i for i in session.get(GRANTS, []) if i != story_id]
 
 
 # --- Crisis help -----------------------------------------------------------------------------

@@ -11,17 +11,23 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from forum.accounts.forms import PlainForm
 from forum.db import reads_first, start_writing
 from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
+from forum.governance.identity import current_identity
+from forum.governance.teller_access import (
+    forget_here,
+    grant_here,
+    keep_sent_code_here,
+    take_sent_code_here,
+)
 from forum.safety.client_key import request_ban_key
 from forum.safety.tokens import group_status_code, normalise_status_code
 from forum.sharing import steps
@@ -32,7 +38,6 @@ from forum.stories.services import EDITABLE, Teller
 
 bp = Blueprint("sharing", __name__)
 
-SENT = "share_sent"  # session key: the story just sent and its status token, read once
 TOO_MANY = (
     "You have sent a lot in a short time, so we have paused sending for a little while. "
     "Everything you wrote is still here: wait a few minutes, then send it again"
@@ -46,11 +51,12 @@ def vocabulary() -> dict:
 
 
 def _user():
-    return current_user._get_current_object() if current_user.is_authenticated else None
+    return current_identity().user
 
 
 def _teller() -> Teller:
-    return Teller(user=_user(), story_ids=steps.granted())
+    me = current_identity()
+    return Teller(user=me.user, story_ids=me.story_ids)
 
 
 def _not_submitting() -> bool:
@@ -102,7 +108,7 @@ def _check_or_preview(form, taxonomy, draft, notice: str | None = None):
             groups=steps.finding_groups(form), notice=notice,
             title="Check before you share" if checks.identifiers else "Before you carry on",
         )  # fmt: skip
-    handle = current_user.handle if _user() else None
+    handle = current_identity().handle
     return render_template(
         "sharing/preview.html", form=form, preview=steps.preview(draft, taxonomy, handle),
         notice=notice, title="Check your story",
@@ -110,10 +116,10 @@ def _check_or_preview(form, taxonomy, draft, notice: str | None = None):
 
 
 def _submit(draft, form_token: str):
-    """Store the story once, keep its token for one read, and redirect (Post/Redirect/Get)."""
+    """Store the story once, keep its code for one read, and redirect (Post/Redirect/Get)."""
     sent = services.submit_story(_user(), draft, form_token, client_key=request_ban_key())
-    session[SENT] = {"story_id": sent.story.id, "token": sent.status_token}
-    steps.grant(sent.story.id)
+    grant_here(sent.story.id)
+    keep_sent_code_here(sent.story.id, sent.status_token)
     return redirect(url_for("sharing.sent"), code=303)
 
 
@@ -132,10 +138,10 @@ def too_many(error):
 @bp.get("/share/sent")
 def sent():
     """What happens next, and the status code, shown once."""
-    shown = session.pop(SENT, None)
-    if not isinstance(shown, dict):
+    start_writing()  # showing the code clears it
+    just_sent, token = take_sent_code_here()
+    if not just_sent:
         return redirect(url_for("sharing.status"), code=303)
-    token = shown.get("token")
     return render_template(
         "sharing/sent.html", token=token, lines=steps.help_lines(),
         code=group_status_code(token) if token else None, code_form=StatusCodeFileForm(),
@@ -170,9 +176,9 @@ def status():
         except DomainError as error:
             form.add_error("code", error.message)
         else:
-            steps.grant(story.id)
+            grant_here(story.id)
             return redirect(url_for("sharing.status"), code=303)
-    stories = services.list_teller_stories(Teller(story_ids=steps.granted()))
+    stories = services.list_teller_stories(Teller(story_ids=current_identity().story_ids))
     return render_template(
         "sharing/status.html", form=form, stories=stories, editable=EDITABLE,
         action_form=PlainForm(), title="Your story's progress",
@@ -183,7 +189,7 @@ def status():
 def forget():
     """Stop this browser from showing or acting on the stories it opened."""
     if PlainForm().validate_on_submit():
-        steps.revoke()
+        forget_here()
         flash("This browser has forgotten your stories. Your status code still works.", "success")
     return redirect(url_for("sharing.status"), code=303)
 
@@ -243,7 +249,7 @@ def erase(story_id: int):
     if form.validate_on_submit():
         author_id = story.author_id
         services.erase_story(teller, story)
-        steps.revoke(story_id)
+        forget_here(story_id)
         flash("Your story and every reply to it have been erased.", "success")
         return _back(author_id)
     return render_template("sharing/erase.html", form=form, story=story, title="Erase your story")
@@ -265,6 +271,6 @@ def download(story_id: int):
 def my_stories():
     """An account's own stories, with their status and what can be done."""
     return render_template(
-        "sharing/my_stories.html", stories=services.list_own_stories(current_user),
+        "sharing/my_stories.html", stories=services.list_own_stories(_user()),
         editable=EDITABLE, title="My stories",
     )  # fmt: skip

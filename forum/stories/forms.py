@@ -1,4 +1,5 @@
-"""Reader forms: the /stories filters (GET), hidden tags, reactions and replies.
+"""Reader forms: the /stories filters (GET), hidden tags, reactions and replies (what the
+reader keeps in their session is read back in forum/stories/preferences.py).
 
 Shape only: lengths, required fields and known choices. Anything a reader can type into a
 URL is checked against the live vocabulary and dropped when it does not fit, so odd input
@@ -10,26 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from flask import session
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from forum.forms import BaseForm, MultiCheckboxField, choice_of, enum_of
-from forum.routing import MAX_ID, parse_id
+from forum.routing import parse_id
 from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Format, ReactionKind, Setting, StoryKind
 from forum.stories.reading import Cursor, StoryFilters
-from forum.taxonomy.services import SLUG_PATTERN
 
 # More values than any reader would tick; the rest are ignored.
 MAX_VALUES = 40
 REPLY_MAX_LENGTH = 5000
-HIDDEN_TAGS = "hidden_tags"
-MUTED_NOTES = "muted_notes"
-MUTED_WORDS = "muted_words"
-MAX_MUTED_WORDS = 20
-MUTED_WORD_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -85,49 +79,6 @@ def parse_cursor(raw: str | None) -> Cursor | None:
     if cursor is None or parse_id(raw.rpartition("-")[2]) is None:
         return None
     return cursor
-
-
-def hidden_tags(raw: object) -> tuple[str, ...]:
-    """The hidden-tag slugs kept in the session, if they have the right shape."""
-    if not isinstance(raw, list | tuple):
-        return ()
-    slugs = [s for s in raw if isinstance(s, str) and len(s) <= 40 and SLUG_PATTERN.match(s)]
-    return tuple(dict.fromkeys(slugs))[:MAX_VALUES]
-
-
-def reader_hidden_tags() -> tuple[str, ...]:
-    """The tags this reader chose to hide, kept in their session only (no account needed)."""
-    return hidden_tags(session.get(HIDDEN_TAGS))
-
-
-def muted_notes(raw: object) -> tuple[str, ...]:
-    """The muted content-note slugs kept in the session, if known."""
-    if not isinstance(raw, list | tuple):
-        return ()
-    return tuple(n for n in CONTENT_NOTES if n in raw)
-
-
-def muted_words(raw: object) -> tuple[str, ...]:
-    """Muted words from the session or a form (one a line, or commas): trimmed, bounded."""
-    if isinstance(raw, str):
-        raw = raw.replace(",", "\n").splitlines()
-    if not isinstance(raw, list | tuple):
-        return ()
-    words = [" ".join(w.split()).lower() for w in raw if isinstance(w, str)]
-    kept = [w for w in words if 0 < len(w) <= MUTED_WORD_LENGTH]
-    return tuple(dict.fromkeys(kept))[:MAX_MUTED_WORDS]
-
-
-def reader_mutes() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The content notes and words this reader muted, kept in their session only."""
-    return muted_notes(session.get(MUTED_NOTES)), muted_words(session.get(MUTED_WORDS))
-
-
-def status_story_ids(raw: object) -> frozenset[int]:
-    """Story ids opened with a status token in this browser, if they have the right shape."""
-    if not isinstance(raw, list | tuple):
-        return frozenset()
-    return frozenset(i for i in raw if isinstance(i, int) and 0 < i <= MAX_ID)
 
 
 def query_without(args: MultiDict, name: str, value: str) -> list[tuple[str, str]]:

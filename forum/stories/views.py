@@ -18,7 +18,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectChoice
 
@@ -26,6 +25,8 @@ from forum.db import reads_first, start_writing
 from forum.errors import Invalid
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
+from forum.governance.identity import current_identity
+from forum.governance.session_keys import READER_ID
 from forum.moderation.sanctions import Sanctioned
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
@@ -38,21 +39,20 @@ from forum.stories.content import (
     SETTING_LABELS,
 )
 from forum.stories.forms import (
-    HIDDEN_TAGS,
-    MUTED_NOTES,
-    MUTED_WORDS,
     HiddenTagsForm,
     ReactionForm,
     ReplyForm,
     Vocabulary,
-    muted_words,
     parse_cursor,
     parse_filters,
-    reader_hidden_tags,
-    reader_mutes,
-    status_story_ids,
 )
 from forum.stories.models import Format, ReactionKind, Setting, Status, Story, StoryKind
+from forum.stories.preferences import (
+    keep_reader_choices,
+    muted_words,
+    reader_hidden_tags,
+    reader_mutes,
+)
 from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
 
@@ -234,7 +234,7 @@ def preferences():
         chosen = list(dict.fromkeys(form.hide.data or [])) if everything else []
         notes = list(dict.fromkeys(form.mute_notes.data or [])) if everything else []
         words = list(muted_words(form.mute_words.data or "")) if everything else []
-        session[HIDDEN_TAGS], session[MUTED_NOTES], session[MUTED_WORDS] = chosen, notes, words
+        keep_reader_choices(chosen, notes, words)
         message = (
             "Tags hidden. You can change this at any time."
             if chosen or notes or words
@@ -278,8 +278,9 @@ def show(story_id: int):
 
 def _actor_key() -> str:
     """Who is reacting: the account, or a keyed daily hash of the client (never the IP)."""
-    if current_user.is_authenticated:
-        return f"u:{current_user.id}"
+    user = current_identity().user
+    if user is not None:
+        return f"u:{user.id}"
     return request_reaction_key()
 
 
@@ -298,10 +299,10 @@ def react(story_id: int):
 
 def _reader_id() -> str:
     """A random id for this browser, so its replies keep one alias within a thread."""
-    reader_id = session.get("reader_id")
+    reader_id = session.get(READER_ID)
     if not isinstance(reader_id, str) or not 16 <= len(reader_id) <= 64:
         reader_id = secrets.token_urlsafe(16)
-        session["reader_id"] = reader_id
+        session[READER_ID] = reader_id
     return reader_id
 
 
@@ -314,10 +315,8 @@ def reply(story_id: int):
     story = reading.get_published_story(story_id)
     form = ReplyForm()
     if form.validate_on_submit():
-        user = current_user._get_current_object() if current_user.is_authenticated else None
-        teller = services.Teller(
-            user=user, story_ids=status_story_ids(session.get("status_stories"))
-        )
+        me = current_identity()
+        user, teller = me.user, services.Teller(user=me.user, story_ids=me.story_ids)
         start_writing()  # a form with errors stores nothing and takes no lock
         try:
             sent = services.add_reply(

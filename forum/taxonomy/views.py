@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 from wtforms import SelectChoice
 
 from forum.accounts.forms import PlainForm
 from forum.errors import DomainError
 from forum.forms import keeps_input_on_csrf_failure
+from forum.governance.identity import current_identity
 from forum.stories import reading
 from forum.stories.content import CONTENT_NOTES
-from forum.stories.forms import parse_cursor, reader_hidden_tags, reader_mutes
+from forum.stories.forms import parse_cursor
+from forum.stories.preferences import reader_hidden_tags, reader_mutes
 from forum.taxonomy import services
 from forum.taxonomy.forms import TagAddForm, TagEditForm
 from forum.taxonomy.models import TagKind
 
 bp = Blueprint("taxonomy", __name__)
+
+
+def _me():
+    """The signed-in account asking (the views here are for signed-in accounts only)."""
+    return current_identity().user
 
 
 @bp.get("/tags")
@@ -72,7 +79,7 @@ def show(slug: str):
 @keeps_input_on_csrf_failure
 def manage():
     """Every tag, retired ones too, and a form to add one (admins only)."""
-    groups, practices = services.list_for_admin(current_user)
+    groups, practices = services.list_for_admin(_me())
     form = TagAddForm()
     form.group.choices = [SelectChoice("", "Not in a group")] + [
         SelectChoice(g.group.slug, g.group.name) for g in groups
@@ -83,7 +90,7 @@ def manage():
             description = data["description"] or ""
             group = data["group"] or None
             tag = services.add_tag(
-                current_user, data["slug"], data["name"], description, data["kind"], group
+                _me(), data["slug"], data["name"], description, data["kind"], group
             )
         except DomainError as error:
             form.add_error(error.field, error.message)
@@ -105,11 +112,11 @@ def manage():
 @keeps_input_on_csrf_failure
 def edit(slug: str):
     """Rename a tag or change its description (admins only)."""
-    tag = services.get_tag_for_admin(current_user, slug)
+    tag = services.get_tag_for_admin(_me(), slug)
     form = TagEditForm(obj=tag)
     if form.validate_on_submit():
         try:
-            services.update_tag(current_user, tag, form.name.data, form.description.data or "")
+            services.update_tag(_me(), tag, form.name.data, form.description.data or "")
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
@@ -122,9 +129,9 @@ def edit(slug: str):
 @login_required
 def retire(slug: str, change: str):
     """Retire a tag (hidden from lists; stories keep it) or bring it back (admins only)."""
-    tag = services.get_tag_for_admin(current_user, slug)
+    tag = services.get_tag_for_admin(_me(), slug)
     if PlainForm().validate_on_submit():
         action = services.retire_tag if change == "retire" else services.restore_tag
-        action(current_user, tag)
+        action(_me(), tag)
         flash(f"“{tag.name}” is {'retired' if tag.retired else 'back in use'}.", "success")
     return redirect(url_for(".manage"), code=303)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from forum.accounts.models import AccountSession, Role, User
 from forum.db import db
 from tests.conftest import make_test_app, service_missing
-from tests.factories import PASSWORD, make_user
-from tests.web import csrf_token, post_form, sign_in
+from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.web import csrf_token, hold_stories, post_form, sign_in
 
 CODE = re.compile(r"<code>([a-z2-7]{4}(?:-[a-z2-7]{4}){7})</code>")
 
@@ -374,11 +374,13 @@ def test_an_error_page_still_renders_when_the_database_fails(app, client, monkey
 def test_signing_in_keeps_the_help_region_and_opened_stories(app, client):
     with app.app_context():
         make_user("heron")
+        load_tags()
+        story_id = make_story(title="Opened by its status code").id
+    hold_stories(app, client, story_id)
     with client.session_transaction() as session:
         session["region"] = "IE"
-        session["status_stories"] = [7]
         session["other"] = "dropped"
     sign_in(client, "heron", PASSWORD)
     with client.session_transaction() as session:
-        assert session["region"] == "IE" and session["status_stories"] == [7]
-        assert "other" not in session
+        assert session["region"] == "IE" and "other" not in session
+    assert "Opened by its status code" in client.get("/status").get_data(as_text=True)

@@ -14,6 +14,7 @@ from forum.stories.models import Status, Story
 from tests.factories import load_tags, make_story, make_user
 from tests.moderation.conftest import make_reply
 from tests.moderation.web import act, client_as, post
+from tests.web import hold_stories
 
 
 @pytest.fixture
@@ -173,8 +174,7 @@ def test_an_anonymous_teller_answers_through_the_status_grant(app, site):
     )
     teller = app.test_client()
     assert teller.get(f"/status/{story_id}/moderator-edit").status_code == 404
-    with teller.session_transaction() as session:
-        session["status_stories"] = [story_id]
+    hold_stories(app, teller, story_id)
     assert teller.get(f"/status/{story_id}/moderator-edit").status_code == 200
     post(teller, f"/status/{story_id}/moderator-edit", {"decision": "withdraw"})
     assert _story(app, story_id).status is Status.WITHDRAWN

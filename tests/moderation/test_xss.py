@@ -21,6 +21,7 @@ from forum.taxonomy.models import Tag, TagGroup, TagKind
 from tests.factories import load_tags, make_story, make_user
 from tests.moderation.conftest import make_reply
 from tests.moderation.web import client_as, dangerous
+from tests.web import hold_stories
 
 KIT = Path("/work/shared/attack/payloads/xss")
 
@@ -121,8 +122,7 @@ def test_payloads_never_execute_on_the_tellers_receipt(app, corpus):
             receipts.redact(keeper, story.id, "Mine", f"New {payload} words", payload[:2000] or "r")
             ids.append(story.id)
     teller = app.test_client()
-    with teller.session_transaction() as session:
-        session["status_stories"] = ids
+    hold_stories(app, teller, *ids)
     problems = {}
     for story_id in ids:
         html = teller.get(f"/status/{story_id}/moderator-edit").get_data(as_text=True)

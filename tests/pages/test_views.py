@@ -300,6 +300,7 @@ def test_privacy_states_the_configured_durations(client):
     assert "<strong>14 days</strong> at most" in html
     assert "your 8 one-time recovery codes" in html
     assert "deleted 48 hours after its day ends" in html
+    assert "server for up to <strong>14 days</strong>" in html
     assert "No email address, ever." in html
 
 
@@ -310,6 +311,7 @@ def test_privacy_follows_the_settings_when_they_change(app, database_uri):
         SESSION_ABSOLUTE_DAYS=1,
         RECOVERY_CODE_COUNT=10,
         CLIENT_KEY_RETENTION_HOURS=24,
+        TELLER_ACCESS_DAYS=3,
     )
     try:
         html = page_html(other.test_client(), "/privacy")
@@ -320,6 +322,7 @@ def test_privacy_follows_the_settings_when_they_change(app, database_uri):
     assert "<strong>1 day</strong> at most" in html
     assert "your 10 one-time recovery codes" in html
     assert "deleted 24 hours after its day ends" in html
+    assert "server for up to <strong>3 days</strong>" in html
     assert "12 hours" not in html
 
 
