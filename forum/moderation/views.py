@@ -50,7 +50,7 @@ def gate():
     if request.endpoint in PUBLIC:
         return None
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if not current_user.is_moderator:
         abort(403)
     view = current_app.view_functions.get(request.endpoint or "")
