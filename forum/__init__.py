@@ -35,7 +35,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     hops = int(app.config["TRUSTED_PROXY_HOPS"])
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0
+        )
 
     web.init_app(app)
     errors.register_error_handlers(app)

@@ -7,12 +7,14 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -31,13 +33,21 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 
+# Every model subclasses `Model`. At run time it is `db.Model` (Flask-SQLAlchemy's copy of
+# Base); a type checker cannot take a base class from an attribute (python/mypy#8603), so it
+# checks the models against the typed declarative base they share.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
 
 
-class UTCDateTime(db.TypeDecorator):
+class UTCDateTime(TypeDecorator):
     """A DateTime stored naive-UTC everywhere and always read back as aware UTC."""
 
     impl = DateTime
@@ -113,7 +123,7 @@ def reads_first(view: Callable) -> Callable:
     Its POSTs begin read-only, so they never wait for another writer's lock; the view calls
     `start_writing()` right before the service that stores something.
     """
-    view.reads_first = True
+    view.reads_first = True  # type: ignore[attr-defined]
     return view
 
 

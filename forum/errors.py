@@ -292,8 +292,9 @@ def register_error_handlers(app: Flask) -> None:
             return error
         response, status = render_error(status)
         headers = {}
-        if status == 405 and getattr(error, "valid_methods", None):
-            headers["Allow"] = ", ".join(error.valid_methods)
+        valid_methods = getattr(error, "valid_methods", None)
+        if status == 405 and valid_methods:
+            headers["Allow"] = ", ".join(valid_methods)
         if status == 503:
             headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response, status, headers

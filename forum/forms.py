@@ -27,7 +27,9 @@ class BaseForm(FlaskForm):
         def render_field(self, field, render_kw):
             """Never the HTML `required` attribute: GOV.UK validates on the server only
             (its validation pattern advises against `required`), and so does Heard."""
-            return super().render_field(field, {**render_kw, "required": False})
+            return super().render_field(  # type: ignore[misc]  # WTForms adds DefaultMeta
+                field, {**render_kw, "required": False}
+            )
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -88,5 +90,5 @@ def keeps_input_on_csrf_failure(view: Callable) -> Callable:
     handler calls the view again, whose form fails validation on the same token and shows the
     form with everything the person typed. Unmarked views get the plain 400 page.
     """
-    view.keeps_input_on_csrf_failure = True
+    view.keeps_input_on_csrf_failure = True  # type: ignore[attr-defined]
     return view

@@ -103,10 +103,11 @@ def delete_account(user: User, password: str, erase_posts: bool) -> None:
     if erase_posts:
         erase_everything_written_by(user)
     else:
+        model: type[Story] | type[Reply]
         for model in (Story, Reply):
             for item in db.session.scalars(select(model).where(model.author_id == user.id)):
-                item.author_id = None
-                item.show_handle = False
+                item.author_id = None  # type: ignore[attr-defined]
+                item.show_handle = False  # type: ignore[attr-defined]
     db.session.execute(delete(Reaction).where(Reaction.actor_key == f"u:{user.id}"))
     if erase_posts:
         db.session.execute(delete(Report).where(Report.reporter_key == f"u:{user.id}"))

@@ -9,7 +9,7 @@ from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import TimestampMixin, UTCDateTime, db, utcnow
+from forum.db import Model, TimestampMixin, UTCDateTime, utcnow
 
 # The lengths of break a member can choose for themselves, in days.
 BREAK_DAYS = (1, 3, 7, 14, 30, 90)
@@ -23,7 +23,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     """A pseudonymous account. No email, no real name, no IP address."""
 
     __tablename__ = "users"
@@ -79,7 +79,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return sum(1 for code in self.recovery_codes if code.used_at is None)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time code to regain an account; only its SHA-256 hash is kept."""
 
     __tablename__ = "recovery_codes"
@@ -92,7 +92,7 @@ class RecoveryCode(db.Model):
     user: Mapped[User] = relationship(back_populates="recovery_codes")
 
 
-class AccountSession(db.Model):
+class AccountSession(Model):
     """A signed-in browser. Signing out deletes the row, so a replayed cookie finds nothing."""
 
     __tablename__ = "account_sessions"

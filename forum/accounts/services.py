@@ -100,9 +100,11 @@ def _check_may_sign_in(user: User) -> None:
     if user.banned:
         raise NotAllowed("This account has been closed by the moderators.")
     if user.is_on_break():
+        assert user.break_until is not None
         until = user.break_until.strftime("%-d %B %Y at %H:%M UTC")
         raise NotAllowed(f"You chose to take a break until {until}. We'll be here after that.")
     if user.is_suspended():
+        assert user.suspended_until is not None
         until = user.suspended_until.strftime("%-d %B %Y at %H:%M UTC")
         raise NotAllowed(f"This account is paused until {until}.")
 
@@ -118,6 +120,7 @@ def authenticate(handle: str, password: str) -> User:
     user = _find_user(handle)
     if not passwords.verify_password(user.password_hash if user else None, password):
         raise Invalid(SIGN_IN_FAILED, field="handle")
+    assert user is not None  # verify_password(None, ...) is never true
     _check_may_sign_in(user)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
@@ -209,6 +212,7 @@ def recover(handle: str, code: str, new_password: str) -> User:
     if match is None:
         passwords.verify_password(None, new_password)  # same work as a real attempt
         raise Invalid(RECOVERY_FAILED, field="handle")
+    assert user is not None  # a matching code belongs to a user
     _check_may_sign_in(user)
     passwords.check_password_policy(new_password, user.handle, field="new_password")
     match.used_at = utcnow()

@@ -184,6 +184,7 @@ def take_a_break():
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
+            assert user.break_until is not None  # take_a_break sets it
             until = user.break_until.strftime("%-d %B %Y")
             sign_out()
             flash(f"Your break has started. You can sign in again from {until}. Take care.")

@@ -121,6 +121,7 @@ def set_flag(
     if flag not in FLAGS:
         raise Invalid("Unknown action")
     story, reason = _act(moderator, "story", story_id, reason, seen_version)
+    assert isinstance(story, Story)
     set_action, clear_action, needs_published = FLAGS[flag]
     if getattr(story, flag) == value:
         raise AlreadyHandled(ALREADY_SO)
@@ -147,6 +148,7 @@ def adjust_tags(
 ) -> Story:
     """Replace a story's tags and content notes; the teller's impact ratings are kept."""
     story, reason = _act(moderator, "story", story_id, reason, seen_version)
+    assert isinstance(story, Story)
     if story.status in (Status.WITHDRAWN, Status.REJECTED):
         raise AlreadyHandled("This story is no longer in review or published.")
     wanted = [*dict.fromkeys(harm_tags), *dict.fromkeys(practice_tags)]

@@ -35,7 +35,7 @@ def admin_only(view):
             abort(403)
         return view(*args, **kwargs)
 
-    checked.admin_only = True
+    checked.admin_only = True  # type: ignore[attr-defined]
     return checked
 
 

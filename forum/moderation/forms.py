@@ -3,6 +3,8 @@ extra fields (status, role, author_id, actor_id…) are never read (mass assignm
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from wtforms import (
     DateField,
     IntegerField,
@@ -42,7 +44,7 @@ class Reasoned(BaseForm):
         validators=[Length(max=MAX_REASON, message="Reason must be 2000 characters or fewer")],
     )
 
-    def __init__(self, *args, templates: list[Choice] = (), **kwargs) -> None:
+    def __init__(self, *args, templates: Sequence[Choice] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.templates = {c.id: c for c in templates}
         self.template.choices = choices(

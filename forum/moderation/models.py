@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
-from forum.db import UTCDateTime, db, utcnow
+from forum.db import Model, UTCDateTime, utcnow
 
 
 def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
@@ -33,7 +33,7 @@ class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete an audit entry."""
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One action: who (privately), what, on which object, why. Never updated or deleted."""
 
     __tablename__ = "audit_entries"
@@ -90,7 +90,7 @@ REPORT_REASON_LABELS = {
 }
 
 
-class Report(db.Model):
+class Report(Model):
     """A reader's report on a story or reply; open until a moderator acts on the item."""
 
     __tablename__ = "reports"
@@ -138,7 +138,7 @@ class WatchedAction(enum.StrEnum):
         }[self.value]
 
 
-class WatchedWord(db.Model):
+class WatchedWord(Model):
     """A word or phrase admins watch for in stories, replies and handles."""
 
     __tablename__ = "watched_words"
@@ -163,7 +163,7 @@ class SanctionKind(enum.StrEnum):
     BAN = "ban"
 
 
-class Sanction(db.Model):
+class Sanction(Model):
     """A sanction on an account, or on anonymous posting from one client (its ban key)."""
 
     __tablename__ = "sanctions"
@@ -201,7 +201,7 @@ class Sanction(db.Model):
 # --- Notes, reason templates, redaction receipts ---------------------------------------------
 
 
-class ModeratorNote(db.Model):
+class ModeratorNote(Model):
     """A private note moderators keep about an account."""
 
     __tablename__ = "moderator_notes"
@@ -217,7 +217,7 @@ class ModeratorNote(db.Model):
     author: Mapped[User | None] = relationship(foreign_keys=[author_id], lazy="joined")
 
 
-class ReasonTemplate(db.Model):
+class ReasonTemplate(Model):
     """A ready-made reason for a common action; admins edit the list."""
 
     __tablename__ = "reason_templates"
@@ -238,7 +238,7 @@ class RedactionState(enum.StrEnum):
     SUPERSEDED = "superseded"
 
 
-class Redaction(db.Model):
+class Redaction(Model):
     """A moderator's edit of a story, shown to the teller side by side before it is published.
 
     The old and new text live here only until the story is erased (the rows go with it).

@@ -286,9 +286,11 @@ def item_context(kind: str, item: Story | Reply, failed: dict | None = None) -> 
     queued.priority = priority_of(item, queued.reports)
     words = all_words()
     if kind == "story":
+        assert isinstance(item, Story)
         fields = _fields(item, words)
         table, names = STORY_ACTIONS, list(dict.fromkeys(story_actions(item)))
     else:
+        assert isinstance(item, Reply)
         fields = [("Reply", marked(item.body, find_spans(item.body, words)))]
         table, names = REPLY_ACTIONS, reply_actions(item)
     author = item.author
@@ -301,7 +303,7 @@ def item_context(kind: str, item: Story | Reply, failed: dict | None = None) -> 
         "trail": services.audit_trail(item),
         "record": queued.record,
         "history": people.history(author, limit=20) if author else [],
-        "redaction": receipts.pending_redaction(item) if kind == "story" else None,
+        "redaction": receipts.pending_redaction(item) if isinstance(item, Story) else None,
         "forms": _forms(table, names, item, failed),
         "labels": {name: table[name].label for name in names},
         "caring_message": services.CARING_MESSAGE,

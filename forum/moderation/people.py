@@ -166,6 +166,7 @@ def records(user_ids: set[int]) -> dict[int, Record]:
         return {}
     gone = (Status.REJECTED, Status.REMOVED)
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
+    model: type[Story] | type[Reply]
     for model in (Story, Reply):
         rows = db.session.execute(
             select(model.author_id, func.count(model.id))
@@ -173,14 +174,15 @@ def records(user_ids: set[int]) -> dict[int, Record]:
             .group_by(model.author_id)
         )
         for author_id, count in rows:
-            counts[author_id]["not_published"] = counts[author_id].get("not_published", 0) + count
-    rows = db.session.execute(
+            mine = counts[author_id]  # type: ignore[index]  # author_id IN ids: never None
+            mine["not_published"] = mine.get("not_published", 0) + count
+    sanction_rows = db.session.execute(
         select(Sanction.user_id, Sanction.kind, func.count(Sanction.id))
         .where(Sanction.user_id.in_(ids))
         .group_by(Sanction.user_id, Sanction.kind)
     )
     names = {SanctionKind.WARN: "warnings", SanctionKind.SUSPEND: "suspensions",
              SanctionKind.BAN: "bans"}  # fmt: skip
-    for user_id, kind, count in rows:
-        counts[user_id][names[kind]] = count
+    for user_id, kind, count in sanction_rows:
+        counts[user_id][names[kind]] = count  # type: ignore[index]  # user_id IN ids
     return {i: Record(**c) for i, c in counts.items()}

@@ -172,7 +172,7 @@ def enrich(items: list[QueueItem], context: int = 60) -> None:
         text = item_text(q.item)
         q.spans = find_spans(text, words)
         q.excerpts = excerpts(text, q.spans, context=context)
-        q.record = records.get(q.item.author_id)
+        q.record = records.get(q.item.author_id)  # type: ignore[arg-type]  # .get(None) is None
 
 
 def waited_for(since: datetime, now: datetime | None = None) -> str:

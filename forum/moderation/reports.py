@@ -37,11 +37,11 @@ def reportable(kind: str, item_id: int) -> Story | Reply:
     """Only what readers can see can be reported; anything else is NotFound (fails closed)."""
     model = {"story": Story, "reply": Reply}.get(kind)
     item = db.session.get(model, item_id) if model and isinstance(item_id, int) else None
-    if item is None or item.status is not Status.PUBLISHED:
+    if item is None or item.status is not Status.PUBLISHED:  # type: ignore[attr-defined]
         raise NotFound("Not found.")
     if isinstance(item, Reply) and (item.story is None or not item.story.is_published):
         raise NotFound("Not found.")
-    return item
+    return item  # type: ignore[return-value]  # session.get of a Story-or-Reply class
 
 
 def file_report(

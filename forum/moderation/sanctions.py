@@ -141,8 +141,10 @@ def ban_poster(moderator: User, kind: str, item_id: int, days: int, reason: str)
     the retention window.
     """
     require_moderator(moderator)
-    model = Story if kind == "story" else Reply
-    item = db.session.get(model, item_id) if isinstance(item_id, int) else None
+    model: type[Story] | type[Reply] = Story if kind == "story" else Reply
+    item: Story | Reply | None = (
+        db.session.get(model, item_id) if isinstance(item_id, int) else None  # type: ignore[assignment]
+    )
     if item is None:
         raise NotFound("Not found.")
     days = _days(days)
@@ -180,7 +182,7 @@ def lift(moderator: User, sanction_id: int, reason: str) -> Sanction:
     if user is not None:
         others = [s for s in sanctions_for(user) if s.is_running()]
         ends = [s.ends_at for s in others if s.kind is SanctionKind.SUSPEND]
-        user.suspended_until = max(ends) if ends else None
+        user.suspended_until = max(ends) if ends else None  # type: ignore[type-var]
         user.banned = any(s.kind is SanctionKind.BAN for s in others)
         audit(moderator, "lift", user, reason)
     else:

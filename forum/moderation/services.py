@@ -8,6 +8,8 @@ here.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from sqlalchemy import select, update
 
 from forum.accounts.models import User
@@ -70,8 +72,15 @@ def check_version(item: Story | Reply, seen_version: int | None) -> None:
 _check_version = check_version
 
 
+class HasId(Protocol):
+    """Any model with an id: what an audit entry points at."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
 def audit(
-    actor: User | None, action: str, target: db.Model, reason: str = "", public: bool = True
+    actor: User | None, action: str, target: HasId, reason: str = "", public: bool = True
 ) -> AuditEntry:
     """Add an audit entry to the current transaction (the caller commits both together).
 
@@ -104,7 +113,7 @@ def close_reports(item: Story | Reply, resolution: str) -> int:
         .where(Report.target == target_key(item), Report.resolved_at.is_(None))
         .values(resolved_at=utcnow(), resolution=resolution[:40])
     )
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 def get_story(story_id: int) -> Story:
@@ -306,7 +315,7 @@ def reject_reply(
     return reply
 
 
-def audit_trail(target: db.Model) -> list[AuditEntry]:
+def audit_trail(target: HasId) -> list[AuditEntry]:
     """The audit entries about one object, oldest first."""
     kind = type(target).__name__.lower()
     return list(

@@ -50,7 +50,7 @@ def gate():
         return None
     me = current_identity()
     if not me.is_signed_in:
-        return current_app.login_manager.unauthorized()
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if not me.is_moderator:
         abort(403)
     view = current_app.view_functions.get(request.endpoint or "")

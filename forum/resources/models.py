@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Enum, ForeignKey, Index, SmallInteger, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import TimestampMixin, UTCDateTime, db
+from forum.db import Model, TimestampMixin, UTCDateTime, db
 from forum.taxonomy.models import Tag, TagKind
 
 TITLE_LENGTH = 200
@@ -78,7 +78,7 @@ resource_tags = Table(
 )
 
 
-class Resource(TimestampMixin, db.Model):
+class Resource(TimestampMixin, Model):
     """One curated link: what it is, who runs it, where it serves and which harms it helps with."""
 
     __tablename__ = "resources"
@@ -138,7 +138,7 @@ class Resource(TimestampMixin, db.Model):
         return [tag for tag in self.tags if tag.kind is TagKind.PRACTICE]
 
 
-class ResourceRegion(db.Model):
+class ResourceRegion(Model):
     """A region a resource serves: "global", a country (GB) or a subdivision (GB-ENG)."""
 
     __tablename__ = "resource_regions"
@@ -151,7 +151,7 @@ class ResourceRegion(db.Model):
     resource: Mapped[Resource] = relationship(back_populates="regions")
 
 
-class ResourceContact(db.Model):
+class ResourceContact(Model):
     """A phone number to call or a number to text, exactly as the checked source shows it."""
 
     __tablename__ = "resource_contacts"
@@ -178,7 +178,7 @@ class ResourceContact(db.Model):
         return f"{scheme}:{prefix}{digits}"
 
 
-class Guide(TimestampMixin, db.Model):
+class Guide(TimestampMixin, Model):
     """A guide written for Heard; Markdown that admins edit, rendered once at write time."""
 
     __tablename__ = "guides"

@@ -202,7 +202,8 @@ def resources_for_story(story: Any, region: str) -> Panel:
         # so one statement carries everything the panel shows.
         .options(joinedload(Resource.regions), joinedload(Resource.contacts))
     )
-    crisis, matched = [], []
+    crisis: list[Resource] = []
+    matched: list[Resource] = []
     for resource, part in db.session.execute(query).unique():
         (crisis if part == 0 else matched).append(resource)
     return Panel(region, crisis_first, tuple(crisis), tuple(matched))

@@ -48,7 +48,7 @@ def purge(now: datetime | None = None) -> PurgeReport:
     config = current_app.config
     key_window = timedelta(hours=config["CLIENT_KEY_RETENTION_HOURS"])
     secrets_removed = purge_day_secrets(config["CLIENT_KEY_RETENTION_HOURS"], now)
-    sessions = db.session.execute(
+    sessions = db.session.execute(  # type: ignore[attr-defined]
         delete(AccountSession).where(
             or_(
                 AccountSession.last_seen_at
@@ -68,7 +68,7 @@ def purge(now: datetime | None = None) -> PurgeReport:
         closed += 1
     cleared = 0
     for model, stamp in ((Story, Story.submitted_at), (Reply, Reply.created_at)):
-        cleared += db.session.execute(
+        cleared += db.session.execute(  # type: ignore[attr-defined]
             update(model)
             .where(model.client_key.is_not(None), stamp < now - key_window)
             .values(client_key=None)

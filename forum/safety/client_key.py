@@ -45,6 +45,7 @@ def _load_or_create(day: date) -> bytes:
                     conn.execute(insert(DaySecret).values(day=day, secret=stored))
             except IntegrityError:  # another worker made it first
                 stored = conn.execute(select(DaySecret.secret).where(DaySecret.day == day)).scalar()
+    assert stored is not None  # the row that made the insert fail is there
     return bytes.fromhex(stored)
 
 
@@ -91,7 +92,7 @@ def purge_day_secrets(retention_hours: int, now: datetime | None = None) -> int:
     now = now or datetime.now(UTC)
     oldest_kept = (now - timedelta(hours=retention_hours)).date()
     result = db.session.execute(delete(DaySecret).where(DaySecret.day < oldest_kept))
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 def ban_key(secret: str, address: str) -> str:

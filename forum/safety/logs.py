@@ -136,7 +136,7 @@ class StderrHandler(logging.StreamHandler):
         logging.Handler.__init__(self)
 
     @property
-    def stream(self):  # type: ignore[override]
+    def stream(self):
         """The current standard error."""
         return sys.stderr
 
@@ -217,8 +217,11 @@ class RequestIdMiddleware:
             headers.append((REQUEST_ID_HEADER, current))
             return start_response(status, headers, exc_info)
 
+        def forget() -> None:
+            request_id.set(None)
+
         # The id stays set until the server has sent the body (its request log comes then).
-        return ClosingIterator(self.wsgi_app(environ, start), lambda: request_id.set(None))
+        return ClosingIterator(self.wsgi_app(environ, start), forget)
 
 
 def _log_request(response):
@@ -247,6 +250,6 @@ def init_logging(app: Flask | None = None) -> None:
         werkzeug.addFilter(DropClientAddress())
     if app is None:
         return
-    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]
     if log_format == "json":
         app.after_request(_log_request)

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import UTCDateTime, db, utcnow
+from forum.db import Model, UTCDateTime, utcnow
 
 
-class DaySecret(db.Model):
+class DaySecret(Model):
     """A random secret for one UTC day. Once it is deleted, that day's hashes are unlinkable."""
 
     __tablename__ = "day_secrets"

@@ -117,10 +117,12 @@ def is_safe_link(url: str) -> bool:
     if "@" in parts.netloc or not port_ok:
         return False
     host = parts.hostname
-    return bool(host) and _is_real_host(host)
+    if not host:
+        return False
+    return _is_real_host(host)
 
 
-class _LinkFilter(html5lib_shim.Filter):
+class _LinkFilter(html5lib_shim.Filter):  # type: ignore[name-defined]  # not in types-bleach
     """Unwrap links that fail `is_safe_link` to their text; mark the rest as user content."""
 
     def __iter__(self) -> Iterator[dict]:

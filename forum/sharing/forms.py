@@ -46,7 +46,7 @@ class MaxLength(Length):
 
     def __init__(self, max: int, message: str) -> None:
         super().__init__(max=max, message=message)
-        self.field_flags = {}
+        self.field_flags: dict[str, object] = {}
 
 
 def answer_field_name(key: str) -> str:
@@ -74,7 +74,7 @@ class ImpactsField(Field):
         self.raw: dict[str, str] = {}
 
     def process(self, formdata, data=unset_value, extra_filters=None) -> None:
-        self.process_errors = []
+        self.process_errors: list[str] = []
         if formdata is not None:
             self.raw = {
                 key.removeprefix(self.prefix): formdata.get(key, "")
@@ -84,7 +84,7 @@ class ImpactsField(Field):
         else:
             given = data if isinstance(data, dict) else {}
             self.raw = {slug: str(value) for slug, value in given.items() if value is not None}
-        self.data = {}
+        self.data: dict[str, int] = {}
 
     def pre_validate(self, form) -> None:
         self.data = {}

@@ -231,11 +231,11 @@ def preview(draft: StoryDraft, taxonomy: Taxonomy, handle: str | None) -> Previe
     kinds = {kind.slug: kind.name for kind in taxonomy.problem_kinds}
     context = [
         ("Kind of therapy", clean_text(draft.therapy_kind)),
-        ("Where", SETTING_LABELS.get(draft.setting, "")),
-        ("Who was in the sessions", FORMAT_LABELS.get(draft.format, "")),
+        ("Where", SETTING_LABELS.get(draft.setting, "")),  # type: ignore[arg-type]  # .get(None) is None
+        ("Who was in the sessions", FORMAT_LABELS.get(draft.format, "")),  # type: ignore[arg-type]  # .get(None) is None
         ("Roughly when", clean_text(draft.roughly_when)),
         ("Kind of problem", kinds.get(draft.problem_kind or "", "")),
-        ("What caused the harm", ATTRIBUTION_LABELS.get(draft.attribution, "")),
+        ("What caused the harm", ATTRIBUTION_LABELS.get(draft.attribution, "")),  # type: ignore[arg-type]  # .get(None) is None
     ]
     return Preview(
         kind_label=draft.kind.label,
@@ -245,7 +245,7 @@ def preview(draft: StoryDraft, taxonomy: Taxonomy, handle: str | None) -> Previe
             label for slug, label in CONTENT_NOTES.items() if slug in draft.content_notes
         ],
         harm_tags=[
-            (taxonomy.name_of(slug), IMPACT_LABELS.get(draft.impacts.get(slug), ""))
+            (taxonomy.name_of(slug), IMPACT_LABELS.get(draft.impacts.get(slug), ""))  # type: ignore[arg-type]  # .get(None) is None
             for slug in draft.harm_tags
         ],
         practice_tags=[taxonomy.name_of(slug) for slug in draft.practice_tags],

@@ -8,7 +8,7 @@ narrows nothing and never reaches the database as anything but a known value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -92,7 +92,7 @@ def query_without(args: MultiDict, name: str, value: str) -> list[tuple[str, str
     ]
 
 
-def query_with(args: Mapping | MultiDict, **changes: str) -> list[tuple[str, str]]:
+def query_with(args: MultiDict, **changes: str) -> list[tuple[str, str]]:
     """The query parameters with some single values replaced."""
     pairs = [(k, v) for k, items in args.lists() if k not in changes for v in items]
     return pairs + [(k, v) for k, v in changes.items()]

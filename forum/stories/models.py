@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
-from forum.db import TimestampMixin, UTCDateTime, db, utcnow
+from forum.db import Model, TimestampMixin, UTCDateTime, utcnow
 from forum.taxonomy.models import ProblemKind, Tag
 
 
@@ -93,7 +93,7 @@ class Attribution(enum.StrEnum):
     UNSURE = "unsure"
 
 
-class Story(TimestampMixin, db.Model):
+class Story(TimestampMixin, Model):
     """One "What happened" or "What helped" thread, moderated before it appears."""
 
     __tablename__ = "stories"
@@ -193,7 +193,7 @@ class Story(TimestampMixin, db.Model):
         return self.content_notes.split()
 
 
-class StoryTag(db.Model):
+class StoryTag(Model):
     """A tag on a story, with the teller's optional 0–4 rating of how much it affected them."""
 
     __tablename__ = "story_tags"
@@ -213,7 +213,7 @@ class StoryTag(db.Model):
     tag: Mapped[Tag] = relationship(lazy="joined")
 
 
-class StoryAnswer(db.Model):
+class StoryAnswer(Model):
     """An answer to one of the optional guided prompts or reflection questions."""
 
     __tablename__ = "story_answers"
@@ -229,7 +229,7 @@ class StoryAnswer(db.Model):
     story: Mapped[Story] = relationship(back_populates="answers")
 
 
-class Reply(TimestampMixin, db.Model):
+class Reply(TimestampMixin, Model):
     """A supportive reply under a story, moderated the same way."""
 
     __tablename__ = "replies"
@@ -259,7 +259,7 @@ class Reply(TimestampMixin, db.Model):
     author: Mapped[User | None] = relationship(lazy="joined")
 
 
-class ThreadAlias(db.Model):
+class ThreadAlias(Model):
     """The stable "Anonymous heron" name of one person inside one thread, and only there."""
 
     __tablename__ = "thread_aliases"
@@ -289,7 +289,7 @@ class ReactionKind(enum.StrEnum):
         ]
 
 
-class Reaction(db.Model):
+class Reaction(Model):
     """One person's support reaction; at most one of each kind per person per story."""
 
     __tablename__ = "reactions"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
@@ -243,7 +244,7 @@ def published_tag_stories(
 ) -> StoryPage:  # fmt: skip
     """What a tag's page and feed list: "What happened" stories carrying a harm tag, or
     "What helped" posts carrying a practice tag; published only, newest first."""
-    mutes = {"exclude": exclude, "mute_notes": mute_notes, "mute_words": mute_words}
+    mutes: dict[str, Any] = {"exclude": exclude, "mute_notes": mute_notes, "mute_words": mute_words}
     if tag.kind is TagKind.HARM:
         filters = StoryFilters(kind=StoryKind.EXPERIENCE, tags=(tag.slug,), **mutes)
     else:

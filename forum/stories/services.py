@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import select
@@ -221,7 +222,10 @@ def submit_story(
     return _submitted(_insert_once(story, digest), form_token)
 
 
-def _insert_once(item: Story | Reply, digest: str) -> Story | Reply:
+_Item = TypeVar("_Item", Story, Reply)
+
+
+def _insert_once(item: _Item, digest: str) -> _Item:
     """Commit a new story or reply; if a concurrent submit of the same form won, return it.
 
     The unique form-token hash is what makes a double submit produce one row.

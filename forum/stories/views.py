@@ -225,9 +225,9 @@ def preferences():
     form.hide.choices = [SelectChoice(t.slug, t.name) for g in tags.groups for t in g.tags]
     back = safe_next(form.next.data or request.args.get("next"), url_for(".index"))
     if request.method == "GET":
-        notes, words = reader_mutes()
+        saved_notes, saved_words = reader_mutes()
         form.hide.data = list(reader_hidden_tags())
-        form.mute_notes.data, form.mute_words.data = list(notes), "\n".join(words)
+        form.mute_notes.data, form.mute_words.data = list(saved_notes), "\n".join(saved_words)
         form.next.data = back
     if form.validate_on_submit():
         everything = not form.show_all.data

@@ -7,7 +7,7 @@ import enum
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import TimestampMixin, db
+from forum.db import Model, TimestampMixin
 
 SLUG_LENGTH = 40
 NAME_LENGTH = 60
@@ -21,7 +21,7 @@ class TagKind(enum.StrEnum):
     PRACTICE = "practice"
 
 
-class TagGroup(db.Model):
+class TagGroup(Model):
     """A heading that harm tags sit under, such as "How I was treated"."""
 
     __tablename__ = "tag_groups"
@@ -34,7 +34,7 @@ class TagGroup(db.Model):
     tags: Mapped[list[Tag]] = relationship(back_populates="group", order_by="Tag.position")
 
 
-class Tag(TimestampMixin, db.Model):
+class Tag(TimestampMixin, Model):
     """A harm-type or community-practice tag. Retired tags stay for old stories but are hidden."""
 
     __tablename__ = "tags"
@@ -59,7 +59,7 @@ class Tag(TimestampMixin, db.Model):
     group: Mapped[TagGroup | None] = relationship(back_populates="tags")
 
 
-class ProblemKind(db.Model):
+class ProblemKind(Model):
     """The optional "what kind of problem" facet: side effect, poor quality or misconduct."""
 
     __tablename__ = "problem_kinds"

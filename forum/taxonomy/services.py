@@ -232,7 +232,7 @@ def list_groups_with_tags(include_retired: bool = False) -> list[GroupListing]:
     query = select(Tag).where(Tag.group_id.is_not(None)).order_by(Tag.position, Tag.id)
     if not include_retired:
         query = query.where(Tag.retired.is_(False))
-    by_group: dict[int, list[Tag]] = {}
+    by_group: dict[int | None, list[Tag]] = {}
     for tag in db.session.scalars(query):
         by_group.setdefault(tag.group_id, []).append(tag)
     return [

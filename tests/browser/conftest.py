@@ -10,6 +10,7 @@ the test if any of those happened.
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import time
@@ -25,17 +26,28 @@ from tests.conftest import make_test_app, service_missing
 
 HERE = Path(__file__).resolve().parent
 HOST_RULES = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
-TIMEOUT_SECONDS = 60
+# Budgets for a quiet machine; every one is multiplied by LOAD_FACTOR, so a 2-core machine
+# running other suites beside this one (load 10 and more) still finishes in time. Tests wait
+# on state (a selector, a URL, Playwright's expect), so a generous budget only costs time when
+# something really hangs. HEARD_TEST_LOAD_FACTOR changes the factor.
+LOAD_FACTOR = float(os.environ.get("HEARD_TEST_LOAD_FACTOR", "3"))
+TIMEOUT_SECONDS = 60  # a whole test (pytest-timeout)
+ACTION_TIMEOUT_MS = 10_000  # one Playwright action, navigation or expect
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark every test in this folder as a browser test, with a timeout so a hang fails."""
+    """Mark every test in this folder as a browser test, with a timeout so a hang fails.
+
+    A test's own @pytest.mark.timeout(N) is a quiet-machine budget too, scaled the same way.
+    """
     has_timeout = config.pluginmanager.hasplugin("timeout")
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            if has_timeout and item.get_closest_marker("timeout") is None:
-                item.add_marker(pytest.mark.timeout(TIMEOUT_SECONDS))
+            if has_timeout:
+                own = item.get_closest_marker("timeout")
+                seconds = own.args[0] if own and own.args else TIMEOUT_SECONDS
+                item.add_marker(pytest.mark.timeout(seconds * LOAD_FACTOR), append=False)
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +60,9 @@ def browser():
         from playwright.sync_api import sync_playwright
     except ImportError:
         service_missing("playwright not installed (pip install -e '.[test]')")
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=ACTION_TIMEOUT_MS * LOAD_FACTOR)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=executable, args=["--no-sandbox", HOST_RULES]
@@ -151,7 +166,8 @@ class ContextFactory:
         options.setdefault("base_url", self._live.base_url)
         options.setdefault("service_workers", "block")
         context = self._browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(ACTION_TIMEOUT_MS * LOAD_FACTOR)
+        context.set_default_navigation_timeout(ACTION_TIMEOUT_MS * LOAD_FACTOR)
         watch = Watch()
 
         def only_loopback(route) -> None:

@@ -710,14 +710,14 @@ def _classify(
         is_name = single and _is_person_word(span_words[0], lex)
         is_common = single and span_words[0].low in lex.common
         prev_word = prev if a == 0 else words[a - 1].low
-        after = text[span_words[-1].end : span_words[-1].end + 1]
+        next_char = text[span_words[-1].end : span_words[-1].end + 1]
         region = " ".join(w.low for w in span_words) in lex.regions
         given = single and span_words[0].low in lex.given
         strong = (region and not given) or (
             prev_word in _PLACE_CONTEXT and not (is_name and prev_word in ("to", "at", "of"))
         )
         # A comma after a word says "place" only when the word is not also a name.
-        contextual = strong or (after == "," and not is_name)
+        contextual = strong or (next_char == "," and not is_name)
         rest = words[:a] + words[b:]
         # "Carry Me Back To Cyprus": the place inside a run of ordinary capitalised words.
         alone = len(span_words) == len(words) or all(
