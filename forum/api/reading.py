@@ -49,7 +49,7 @@ def story_data(story: Story, replies: int, reactions: dict[str, int]) -> dict:
         "title": story.title,
         "body_html": story.body_html,
         "helped_instead_html": story.helped_instead_html or None,
-        "month": story.published_at.strftime("%Y-%m"),
+        "month": story.published_at.strftime("%Y-%m") if story.published_at else None,
         "harm_tags": [_tag(st.tag) for st in story.story_tags if st.tag.kind is TagKind.HARM],
         "practice_tags": [
             _tag(st.tag) for st in story.story_tags if st.tag.kind is TagKind.PRACTICE

@@ -242,7 +242,7 @@ def documented(summary: str, schema: str, parameters: tuple[dict, ...] = (), not
     """Say what a view answers, for the OpenAPI document (the view is unchanged)."""
 
     def decorate(view: Callable) -> Callable:
-        view.openapi = {
+        view.openapi = {  # type: ignore[attr-defined]
             "summary": summary,
             "description": (view.__doc__ or "").strip(),
             "schema": schema,

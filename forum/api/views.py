@@ -56,7 +56,8 @@ def _json(data: dict) -> Response:
     response = Response(body, mimetype="application/json")
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: a 304 when the ETag matches
+    return response
 
 
 def problem(status: int, title: str, detail: str = "") -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from flask import Flask, current_app, g
 from werkzeug.local import LocalProxy
@@ -42,16 +42,22 @@ class Account(Protocol):
     def is_admin(self) -> bool: ...
 
 
+A = TypeVar("A", bound=Account)
+
+
 @dataclass(frozen=True)
-class Identity:
-    """The person behind this request: their kind, account (if any) and stories held here."""
+class Identity(Generic[A]):
+    """The person behind this request: their kind, account (if any) and stories held here.
+
+    Generic in the account type, which the features own: governance only needs `Account`.
+    """
 
     kind: Kind = Kind.READER
-    user: Account | None = None
+    user: A | None = None
     story_ids: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, user: Account | None, story_ids: frozenset[int] = frozenset()) -> Identity:
+    def of(cls, user: A | None, story_ids: frozenset[int] = frozenset()) -> Identity[A]:
         """The identity of a signed-in account (or none) holding these stories' access."""
         if user is None:
             kind = Kind.TELLER if story_ids else Kind.READER
@@ -93,16 +99,16 @@ class Identity:
         return story_id in self.story_ids
 
 
-READER = Identity()
+READER: Identity[Any] = Identity()
 
 
-def init_identity(app: Flask, build: Callable[[], Identity]) -> None:
+def init_identity(app: Flask, build: Callable[[], Identity[Any]]) -> None:
     """Use `build` for each request's identity, and show it to templates as `identity`."""
     app.extensions[_BUILDER] = build
     app.context_processor(_template_identity)
 
 
-def current_identity() -> Identity:
+def current_identity() -> Identity[Any]:
     """This request's identity, built on first use and kept for the rest of the request."""
     identity = g.get("identity")
     if identity is None:
@@ -110,7 +116,7 @@ def current_identity() -> Identity:
     return identity
 
 
-def use_identity(identity: Identity) -> None:
+def use_identity(identity: Identity[Any]) -> None:
     """Answer the rest of this request as `identity` (the 503 page shows itself to a reader)."""
     g.identity = identity
 

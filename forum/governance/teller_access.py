@@ -20,7 +20,7 @@ from flask import current_app, session
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
-from forum.db import UTCDateTime, db, utcnow
+from forum.db import Model, UTCDateTime, db, utcnow
 from forum.governance.identity import refresh_identity
 from forum.governance.session_keys import SHARE_SENT, TELLER_HANDLE
 from forum.safety.tokens import new_token, token_hash
@@ -29,7 +29,7 @@ MAX_STORIES = 50  # per browser, newest kept; more than any teller sends
 _HANDLE_LENGTHS = range(40, 65)  # new_token() makes 43 characters
 
 
-class TellerAccess(db.Model):
+class TellerAccess(Model):
     """One story one browser may act on, until it forgets, exits or signs out."""
 
     __tablename__ = "teller_access"
@@ -163,7 +163,7 @@ def purge_expired(now: datetime) -> int:
         .values(sent_code=None)
     )
     result = db.session.execute(delete(TellerAccess).where(TellerAccess.granted_at < _cutoff(now)))
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]
 
 
 # --- This browser: the handle in the session cookie -------------------------------------------

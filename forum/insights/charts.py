@@ -121,7 +121,7 @@ def stacked_chart(table: Table, hidden_text: str) -> StackedChart:
         if shown and not any(c is None for c in row.counts):
             x = 0
             for level, count in enumerate(row.counts):
-                width = round(room * count / shown)
+                width = round(room * (count or 0) / shown)
                 if width:
                     segments.append(Segment(level, x, width))
                 x += width

@@ -232,6 +232,8 @@ def _impact_table(harm: Table, harm_tags, tag_counts, rule: Rule) -> Table:
         by_level = tag_counts.get(tag.id, {})
         counts = [by_level.get(level, 0) for level in levels]
         tag_total = sum(counts)
+        published: list[int | None]
+        base: int | None
         if shown is None:
             published, base = [None] * len(levels), None
         elif tag_total == 0:  # no story carries the tag, as the harm-tag table already says

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from forum.accounts.models import User
 from forum.errors import Invalid
@@ -39,7 +40,7 @@ class Action:
     label: str
     reasons: str
     build: Callable[..., ReasonForm]
-    perform: Callable[[User, Story | Reply, ReasonForm], object]
+    perform: Callable[[User, Any, Any], object]  # (actor, story or reply, its form)
     done: str
 
 
