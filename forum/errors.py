@@ -48,12 +48,6 @@ class Invalid(DomainError):
     status = 400
 
 
-class RateLimited(DomainError):
-    """Too many attempts in a short time."""
-
-    status = 429
-
-
 ERROR_PAGES = {
     400: ("Something in that request did not work", "errors/400.html"),
     403: ("You cannot open this page", "errors/403.html"),

@@ -8,6 +8,7 @@ from forum import db as database
 from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
 from forum.config import ROOT
+from forum.data_rights.views import bp as data_rights_bp
 from forum.extensions import csrf, db, limiter, migrate
 from forum.moderation.views import bp as moderation_bp
 from forum.operations.views import answer_health_first
@@ -43,7 +44,8 @@ def init_app(app: Flask) -> None:
     init_logging(app)
     init_templating(app)
     init_routing(app)
-    for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp, resources_bp):
+    for blueprint in (pages_bp, accounts_bp, data_rights_bp, sharing_bp, stories_bp, taxonomy_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(resources_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(operations_bp)

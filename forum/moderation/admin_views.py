@@ -12,8 +12,9 @@ from functools import wraps
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from forum.accounts.forms import PlainForm
 from forum.errors import Invalid, NotFound
+from forum.forms import PlainForm
+from forum.governance.watched_words import all_words
 from forum.moderation import logs, people, reasons, watched_words
 from forum.moderation.forms import (
     LogFilterForm,
@@ -97,7 +98,7 @@ def watched():
             return redirect(url_for(".watched"), code=303)
     status = 400 if form.errors else 200
     return render_template(
-        "moderation/watched_words.html", form=form, words=watched_words.all_words(),
+        "moderation/watched_words.html", form=form, words=all_words(),
         delete_form=PlainForm(), title="Watched words",
     ), status  # fmt: skip
 

@@ -25,11 +25,12 @@ from flask_login import current_user
 
 from forum.errors import Invalid
 from forum.extensions import rate_limit
+from forum.governance.versions import AlreadyHandled
 from forum.moderation import admin_views, people, receipts, reports, sanctions, services
 from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
 from forum.moderation.highlight import side_by_side
+from forum.moderation.item_actions import REPLY_ACTIONS, STORY_ACTIONS, item_context
 from forum.moderation.logs import public_log as read_public_log
-from forum.moderation.pages import REPLY_ACTIONS, STORY_ACTIONS, item_context
 from forum.moderation.queue import load_queue, queue_count, waited_for
 from forum.moderation.reasons import choices_for
 from forum.routing import query_id
@@ -123,7 +124,7 @@ def act(kind: str, item_id: int, action: str):
     if form.validate_on_submit():
         try:
             spec.perform(_me(), target, form)
-        except services.AlreadyHandled as error:
+        except AlreadyHandled as error:
             context = item_context(kind, target)
             return render_template("moderation/item.html", notice=error.message, **context), 409
         except Invalid as error:

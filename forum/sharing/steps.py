@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from forum.forms import enum_of
 from forum.pages.help import lines_for
+from forum.resources.regions import REGIONS, current_region
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.sharing.forms import PREFER_NOT_TO_SAY, StoryForm, answer_field_name
 from forum.stories.content import (
@@ -32,7 +33,6 @@ from forum.taxonomy.services import (
     list_practice_tags,
     list_problem_kinds,
 )
-from forum.templating import REGIONS, current_region
 
 GRANTS = "status_stories"  # session key: ids of stories this browser opened or sent
 MAX_GRANTS = 50

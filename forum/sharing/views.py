@@ -17,11 +17,10 @@ from flask import (
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 
-from forum.accounts.forms import PlainForm
 from forum.db import reads_first, start_writing
 from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
-from forum.forms import keeps_input_on_csrf_failure
+from forum.forms import PlainForm, keeps_input_on_csrf_failure
 from forum.safety.client_key import request_ban_key
 from forum.safety.tokens import group_status_code, normalise_status_code
 from forum.sharing import steps
@@ -82,7 +81,7 @@ def share():
         if form.action.data == "submit":
             start_writing()  # only submit stores anything: the other steps take no lock
             return _submit(draft, form.form_token.data)
-        services.check_draft_rules(draft)
+        services.check_draft_fields(draft)
     except DomainError as error:
         form.add_error(error.field, error.message)
         return _compose(form, taxonomy)

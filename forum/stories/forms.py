@@ -7,7 +7,7 @@ narrows nothing and never reaches the database as anything but a known value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import session
@@ -128,23 +128,6 @@ def status_story_ids(raw: object) -> frozenset[int]:
     if not isinstance(raw, list | tuple):
         return frozenset()
     return frozenset(i for i in raw if isinstance(i, int) and 0 < i <= MAX_ID)
-
-
-def query_without(args: MultiDict, name: str, value: str) -> list[tuple[str, str]]:
-    """The query parameters with one value of one filter taken out (and no cursor)."""
-    return [
-        (key, item)
-        for key, items in args.lists()
-        if key != "after"
-        for item in items
-        if not (key == name and item == value)
-    ]
-
-
-def query_with(args: Mapping | MultiDict, **changes: str) -> list[tuple[str, str]]:
-    """The query parameters with some single values replaced."""
-    pairs = [(k, v) for k, items in args.lists() if k not in changes for v in items]
-    return pairs + [(k, v) for k, v in changes.items()]
 
 
 class HiddenTagsForm(BaseForm):
