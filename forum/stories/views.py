@@ -76,7 +76,7 @@ def story_notes(story: Story) -> str:
 @bp.app_template_filter("story_excerpt")
 def story_excerpt(story: Story) -> str:
     """A short plain-text excerpt; none at all for a story with content notes."""
-    if story.content_notes:
+    if story.behind_content_note:
         return ""
     # body_html was sanitised when it was stored; only its text is kept, escaped on output.
     text = Markup(story.body_html).striptags()  # noqa: S704
