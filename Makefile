@@ -70,11 +70,12 @@ test: install-test
 	$(BIN)/pytest $(COVERAGE_ARGS) $(PYTEST_ARGS)
 
 # The same checks run from .pre-commit-config.yaml (`$(BIN)/pre-commit install` once).
-# import-linter: `$(BIN)/lint-imports` goes here once its contract is in pyproject.toml.
+# lint-imports checks the layer and no-cycle contracts in pyproject.toml.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, g, render_template, request
@@ -17,7 +18,6 @@ from wtforms import HiddenField, PasswordField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
 from forum.db import db, intent
-from forum.governance.identity import READER, use_identity
 
 
 class DomainError(Exception):
@@ -47,12 +47,6 @@ class Invalid(DomainError):
     """The request breaks a rule (uniqueness, state, policy); `field` names the input."""
 
     status = 400
-
-
-class RateLimited(DomainError):
-    """Too many attempts in a short time."""
-
-    status = 429
 
 
 ERROR_PAGES = {
@@ -95,6 +89,17 @@ def render_error(status: int):
 # again later unchanged, so they answer 503, never 500.
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 # Never echoed back, even to the person who typed them: they are secrets.
+_ON_UNAVAILABLE = "heard.on_unavailable"  # app.extensions: callables run before the 503 page
+
+
+def on_unavailable(app: Flask, reset: Callable[[], None]) -> None:
+    """Run `reset` before the 503 page renders, so that page asks nothing of the database.
+
+    Layers above (the request identity) register here; this module imports none of them.
+    """
+    app.extensions.setdefault(_ON_UNAVAILABLE, []).append(reset)
+
+
 SECRET_NAMES = frozenset({"csrf_token", "code"})
 _CHOICE_LIKE_MAX = 64
 
@@ -235,7 +240,8 @@ def render_unavailable():
     # Flask-Login would query the database again for the header; show the page as to a visitor.
     manager = getattr(current_app, "login_manager", None)
     g._login_user = manager.anonymous_user() if manager else AnonymousUserMixin()
-    use_identity(READER)
+    for reset in current_app.extensions.get(_ON_UNAVAILABLE, ()):
+        reset()
     kept = kept_form() if request.method == "POST" else None
     token = ""
     if kept is not None:

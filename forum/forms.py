@@ -50,6 +50,10 @@ class BaseForm(FlaskForm):
         target.errors = [*target.errors, message] if isinstance(target.errors, list) else [message]
 
 
+class PlainForm(BaseForm):
+    """A form with only its CSRF token: sign out and other one-button actions."""
+
+
 def offered(field: Field) -> bool:
     """Whether every value sent for a choice field is exactly one of the values it offers.
 

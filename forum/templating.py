@@ -4,25 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app
 from wtforms.widgets import ListWidget
 
-from forum.governance.session_keys import REGION
-
-REGIONS = {
-    "global": "Anywhere else",
-    "GB": "United Kingdom",
-    "IE": "Ireland",
-    "US": "United States",
-    "CA": "Canada",
-    "AU": "Australia",
-}
-
-
-def current_region() -> str:
-    """The reader's chosen region, kept in their session cookie only; no account, no tracking."""
-    region = session.get(REGION)
-    return region if region in REGIONS else current_app.config["DEFAULT_REGION"]
+from forum.resources.regions import REGIONS, current_region
 
 
 def month_year(value: datetime | None) -> str:
@@ -34,7 +19,7 @@ def month_year(value: datetime | None) -> str:
 NAV_LINKS = (
     ("stories.index", "Stories"),
     ("sharing.share", "Share your story"),
-    ("taxonomy.index", "Harm types"),
+    ("stories.tags", "Harm types"),
     ("resources.index", "Resources"),
 )
 

@@ -9,6 +9,7 @@ from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
 from forum.api.views import bp as api_bp
 from forum.config import ROOT
+from forum.data_rights.views import bp as data_rights_bp
 from forum.extensions import csrf, db, limiter, migrate
 from forum.insights.views import bp as insights_bp
 from forum.moderation.views import bp as moderation_bp
@@ -45,8 +46,9 @@ def init_app(app: Flask) -> None:
     init_logging(app)
     init_templating(app)
     init_routing(app)
-    for blueprint in (pages_bp, accounts_bp, sharing_bp, stories_bp, taxonomy_bp, resources_bp):
+    for blueprint in (pages_bp, accounts_bp, data_rights_bp, sharing_bp, stories_bp, taxonomy_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(resources_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(insights_bp)

@@ -62,10 +62,6 @@ class RecoveryCodesForm(BaseForm):
     )
 
 
-class PlainForm(BaseForm):
-    """A form with only its CSRF token: sign out and other one-button actions."""
-
-
 class ExportForm(BaseForm):
     """Re-authenticate to download everything held about the account."""
 

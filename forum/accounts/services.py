@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from forum.accounts import passwords
 from forum.accounts.models import AccountSession, RecoveryCode, Role, User
 from forum.db import commit_if_free, db, utcnow
-from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation import watched_words
+from forum.errors import Invalid, NotAllowed
+from forum.governance import watched_words
 from forum.safety.tokens import (
     new_recovery_code,
     new_token,
@@ -71,7 +71,7 @@ def _issue_recovery_codes(user: User) -> list[str]:
 
 def _add_user(handle: str, password: str, role: Role) -> tuple[User, list[str]]:
     handle = check_handle(handle)
-    watched_words.check_handle(handle)  # admins' watched words (forum/moderation)
+    watched_words.check_handle(handle)  # admins' watched words (forum/governance)
     passwords.check_password_policy(password, handle)
     key = handle_key(handle)
     taken = Invalid("That handle is already taken. Choose a different one", field="handle")
@@ -184,12 +184,6 @@ def revoke_sessions(user: User, keep_token: str | None = None) -> None:
     db.session.execute(statement)
 
 
-def end_all_sessions(user: User, keep_token: str | None = None) -> None:
-    """Sign the account out everywhere (except, optionally, the current browser)."""
-    revoke_sessions(user, keep_token)
-    db.session.commit()
-
-
 def change_password(user: User, current: str, new: str, keep_token: str | None) -> None:
     """Re-authenticate, set a new password and end every other session."""
     if not passwords.verify_password(user.password_hash, current):
@@ -234,12 +228,4 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
 def create_admin(handle: str, password: str) -> User:
     """Create an admin (CLI only); there are no default accounts."""
     user, _codes = _add_user(handle, password, Role.ADMIN)
-    return user
-
-
-def get_user_by_handle(handle: str) -> User:
-    """The live account with this handle, or NotFound."""
-    user = _find_user(handle)
-    if user is None:
-        raise NotFound("No account has that handle.")
     return user

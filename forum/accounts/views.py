@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Blueprint,
-    Response,
     flash,
     redirect,
     render_template,
@@ -15,14 +12,10 @@ from flask import (
 )
 from flask_login import login_required
 
-from forum.accounts import data_rights, services
+from forum.accounts import services
 from forum.accounts.forms import (
-    BreakForm,
     ChangePasswordForm,
-    DeleteAccountForm,
-    ExportForm,
     LoginForm,
-    PlainForm,
     RecoverForm,
     RecoveryCodesForm,
     SignUpForm,
@@ -30,17 +23,12 @@ from forum.accounts.forms import (
 from forum.accounts.session import current_token, sign_in, sign_out
 from forum.errors import DomainError
 from forum.extensions import rate_limit
-from forum.forms import keeps_input_on_csrf_failure
-from forum.governance.identity import current_identity
-from forum.moderation import sanctions
+from forum.forms import PlainForm, keeps_input_on_csrf_failure
+from forum.governance import sanctions
+from forum.governance.identity import current_account
 from forum.safety.redirects import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _me():
-    """The signed-in account asking (the views here are for signed-in accounts only)."""
-    return current_identity().user
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -113,7 +101,7 @@ def account():
     return render_template(
         "accounts/account.html",
         logout_form=PlainForm(),
-        warnings=sanctions.warnings_for(_me()),
+        warnings=sanctions.warnings_for(current_account()),
     )
 
 
@@ -126,7 +114,10 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                _me(), form.current_password.data, form.new_password.data, current_token()
+                current_account(),
+                form.current_password.data,
+                form.new_password.data,
+                current_token(),
             )
         except DomainError as error:
             form.add_error(error.field, error.message)
@@ -144,69 +135,9 @@ def recovery_codes():
     form = RecoveryCodesForm()
     if form.validate_on_submit():
         try:
-            codes = services.regenerate_recovery_codes(_me(), form.password.data)
+            codes = services.regenerate_recovery_codes(current_account(), form.password.data)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:
             return render_template("accounts/recovery_codes.html", codes=codes, new=False)
     return render_template("accounts/regenerate_codes.html", form=form)
-
-
-@bp.route("/account/export", methods=["GET", "POST"])
-@login_required
-@keeps_input_on_csrf_failure
-def export():
-    """Download everything Heard holds about this account, as JSON."""
-    form = ExportForm()
-    if form.validate_on_submit():
-        try:
-            data = data_rights.export_data(_me(), form.password.data)
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            return Response(
-                json.dumps(data, ensure_ascii=False, indent=2),
-                mimetype="application/json",
-                headers={"Content-Disposition": 'attachment; filename="heard-my-data.json"'},
-            )
-    return render_template("accounts/export.html", form=form)
-
-
-@bp.route("/account/break", methods=["GET", "POST"])
-@login_required
-@keeps_input_on_csrf_failure
-def take_a_break():
-    """Pause the account for a while; signing in waits until the break is over."""
-    form = BreakForm()
-    if form.validate_on_submit():
-        try:
-            user = data_rights.take_a_break(_me(), form.password.data, int(form.days.data))
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            assert user.break_until is not None  # take_a_break sets it
-            until = user.break_until.strftime("%-d %B %Y")
-            sign_out()
-            flash(f"Your break has started. You can sign in again from {until}. Take care.")
-            return redirect(url_for("pages.home"), code=303)
-    return render_template("accounts/break.html", form=form)
-
-
-@bp.route("/account/delete", methods=["GET", "POST"])
-@login_required
-@keeps_input_on_csrf_failure
-def delete():
-    """Close the account, erasing or keeping (as Anonymous) what it wrote."""
-    form = DeleteAccountForm()
-    if form.validate_on_submit():
-        try:
-            data_rights.delete_account(
-                _me(), form.password.data, erase_posts=form.posts.data == "erase"
-            )
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            sign_out()
-            flash("Your account has been deleted.")
-            return redirect(url_for("pages.home"), code=303)
-    return render_template("accounts/delete.html", form=form)

@@ -16,6 +16,8 @@ from typing import Any, Generic, Protocol, TypeVar
 from flask import Flask, current_app, g
 from werkzeug.local import LocalProxy
 
+from forum.errors import on_unavailable
+
 _BUILDER = "heard.identity"  # where init_identity keeps the builder, in app.extensions
 
 
@@ -106,6 +108,7 @@ def init_identity(app: Flask, build: Callable[[], Identity[Any]]) -> None:
     """Use `build` for each request's identity, and show it to templates as `identity`."""
     app.extensions[_BUILDER] = build
     app.context_processor(_template_identity)
+    on_unavailable(app, lambda: use_identity(READER))  # the 503 page shows itself to a reader
 
 
 def current_identity() -> Identity[Any]:
@@ -114,6 +117,11 @@ def current_identity() -> Identity[Any]:
     if identity is None:
         identity = g.identity = current_app.extensions[_BUILDER]()
     return identity
+
+
+def current_account() -> Any:
+    """The signed-in account asking, or None (views behind login_required always have one)."""
+    return current_identity().user
 
 
 def use_identity(identity: Identity[Any]) -> None:

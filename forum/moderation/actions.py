@@ -11,23 +11,20 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.db import db
 from forum.errors import Invalid
+from forum.governance.permissions import require_moderator
+from forum.governance.versions import AlreadyHandled, check_version
 from forum.moderation.models import Report
 from forum.moderation.services import (
-    AlreadyHandled,
-    audit,
-    check_version,
     close_reports,
     get_reply,
     get_story,
-    require_moderator,
     require_reason,
     target_key,
 )
+from forum.stories import lifecycle
 from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Reply, Status, Story, StoryKind, StoryTag
 from forum.taxonomy.models import Tag, TagKind
-
-NOT_PUBLISHED = "This is not published, so there is nothing to do. Nothing was changed."
 
 
 def _load(kind: str, item_id: int) -> Story | Reply:
@@ -48,17 +45,8 @@ def hide(
 ) -> Story | Reply:
     """Take a published item down (status REMOVED); for one hidden after reports, confirm it."""
     item, reason = _act(moderator, kind, item_id, reason, seen_version)
-    if item.status is Status.REMOVED and item.hidden_pending_review:
-        item.hidden_pending_review = False
-    elif item.status is Status.PUBLISHED:
-        item.status = Status.REMOVED
-        if isinstance(item, Reply):
-            item.awaiting_review = False
-    else:
-        raise AlreadyHandled(NOT_PUBLISHED)
-    item.version += 1
+    lifecycle.hide(moderator, item, reason)
     close_reports(item, "hidden")
-    audit(moderator, "hide", item, reason)
     db.session.commit()
     return item
 
@@ -68,16 +56,8 @@ def restore(
 ) -> Story | Reply:
     """Put a hidden item back where readers can see it."""
     item, reason = _act(moderator, kind, item_id, reason, seen_version)
-    if item.status is not Status.REMOVED or item.published_at is None:
-        raise AlreadyHandled("Only a hidden item that was published can be restored.")
-    # A reply comes back only under a story readers can see (fail closed on the relation).
-    if isinstance(item, Reply) and item.story.status is not Status.PUBLISHED:
-        raise AlreadyHandled("The story this reply belongs to is not published.")
-    item.status = Status.PUBLISHED
-    item.hidden_pending_review = False
-    item.version += 1
+    lifecycle.restore(moderator, item, reason)
     close_reports(item, "restored")
-    audit(moderator, "restore", item, reason)
     db.session.commit()
     return item
 
@@ -95,18 +75,9 @@ def dismiss_reports(
     if not open_count:
         raise AlreadyHandled("There are no open reports on this. Nothing was changed.")
     close_reports(item, "dismissed")
-    item.version += 1
-    audit(moderator, "dismiss_reports", item, reason)
+    lifecycle.record_edit(moderator, item, "dismiss_reports", reason)
     db.session.commit()
     return item
-
-
-# Story flags: (column, action when set, action when cleared, needs a published story).
-FLAGS = {
-    "locked": ("lock", "unlock", False),
-    "pinned": ("pin", "unpin", True),
-    "featured": ("feature", "unfeature", True),
-}
 
 
 def set_flag(
@@ -118,23 +89,13 @@ def set_flag(
     seen_version: int | None = None,
 ) -> Story:
     """Lock or unlock replies, pin or unpin, feature or unfeature a story."""
-    if flag not in FLAGS:
+    if flag not in lifecycle.FLAGS:
         raise Invalid("Unknown action")
     story, reason = _act(moderator, "story", story_id, reason, seen_version)
-    assert isinstance(story, Story)
-    set_action, clear_action, needs_published = FLAGS[flag]
-    if getattr(story, flag) == value:
-        raise AlreadyHandled(ALREADY_SO)
-    if value and needs_published and story.status is not Status.PUBLISHED:
-        raise AlreadyHandled(NOT_PUBLISHED)
-    setattr(story, flag, value)
-    story.version += 1
-    audit(moderator, set_action if value else clear_action, story, reason)
+    assert isinstance(story, Story)  # _act found it as a story
+    lifecycle.set_flag(moderator, story, flag, value, reason)
     db.session.commit()
     return story
-
-
-ALREADY_SO = "It is already that way; perhaps another moderator got there first."
 
 
 def adjust_tags(
@@ -173,7 +134,6 @@ def adjust_tags(
         for i, slug in enumerate(wanted)
     ]
     story.content_notes = " ".join(n for n in CONTENT_NOTES if n in content_notes)
-    story.version += 1
-    audit(moderator, "adjust_tags", story, reason)
+    lifecycle.record_edit(moderator, story, "adjust_tags", reason)
     db.session.commit()
     return story

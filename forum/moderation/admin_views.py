@@ -11,9 +11,10 @@ from functools import wraps
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from forum.accounts.forms import PlainForm
 from forum.errors import Invalid, NotFound
-from forum.governance.identity import current_identity
+from forum.forms import PlainForm
+from forum.governance.identity import current_account, current_identity
+from forum.governance.watched_words import all_words
 from forum.moderation import logs, people, reasons, watched_words
 from forum.moderation.forms import (
     LogFilterForm,
@@ -39,10 +40,6 @@ def admin_only(view):
     return checked
 
 
-def _me():
-    return current_identity().user
-
-
 @admin_only
 def audit_log():
     """The full audit log, filterable by action, type and date."""
@@ -56,7 +53,7 @@ def audit_log():
             since=form.since.data, until=form.until.data,
             before=query_id(request.args, "before"),
         )  # fmt: skip
-    rows, next_before = logs.audit_log(_me(), filters)
+    rows, next_before = logs.audit_log(current_account(), filters)
     args = {k: v for k, v in request.args.items() if k != "before"}
     return render_template(
         "moderation/audit_log.html", form=form, rows=rows, next_before=next_before, args=args,
@@ -70,8 +67,8 @@ def roles():
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            user = people.find_account(_me(), form.handle.data)
-            people.set_role(_me(), user.id, form.role.data, form.reason.data)
+            user = people.find_account(current_account(), form.handle.data)
+            people.set_role(current_account(), user.id, form.role.data, form.reason.data)
         except (Invalid, NotFound) as error:
             form.add_error(error.field or "handle", error.message)
         else:
@@ -89,7 +86,9 @@ def watched():
     form = WatchedWordForm()
     if form.validate_on_submit():
         try:
-            watched_words.add_word(_me(), form.word.data, form.action.data, form.replacement.data)
+            watched_words.add_word(
+                current_account(), form.word.data, form.action.data, form.replacement.data
+            )
         except Invalid as error:
             form.add_error(error.field, error.message)
         else:
@@ -97,7 +96,7 @@ def watched():
             return redirect(url_for(".watched"), code=303)
     status = 400 if form.errors else 200
     return render_template(
-        "moderation/watched_words.html", form=form, words=watched_words.all_words(),
+        "moderation/watched_words.html", form=form, words=all_words(),
         delete_form=PlainForm(), title="Watched words",
     ), status  # fmt: skip
 
@@ -106,7 +105,7 @@ def watched():
 def unwatch(word_id: int):
     """Stop watching a word."""
     if PlainForm().validate_on_submit():
-        watched_words.remove_word(_me(), word_id)
+        watched_words.remove_word(current_account(), word_id)
         flash("Word removed.", "success")
     return redirect(url_for(".watched"), code=303)
 
@@ -129,7 +128,9 @@ def reason_templates():
     form = TemplateForm()
     if form.validate_on_submit():
         try:
-            reasons.add_template(_me(), form.action.data, form.label.data, form.text.data)
+            reasons.add_template(
+                current_account(), form.action.data, form.label.data, form.text.data
+            )
         except Invalid as error:
             form.add_error(error.field, error.message)
         else:
@@ -144,7 +145,7 @@ def edit_reason(template_id: int):
     form = TemplateEditForm(prefix=f"t{template_id}")
     if form.validate_on_submit():
         try:
-            reasons.update_template(_me(), template_id, form.label.data, form.text.data)
+            reasons.update_template(current_account(), template_id, form.label.data, form.text.data)
         except Invalid as error:
             form.add_error(error.field, error.message)
         else:
@@ -157,7 +158,7 @@ def edit_reason(template_id: int):
 def delete_reason(template_id: int):
     """Remove one reason template."""
     if PlainForm().validate_on_submit():
-        reasons.delete_template(_me(), template_id)
+        reasons.delete_template(current_account(), template_id)
         flash("Reason removed.", "success")
     return redirect(url_for(".reason_templates"), code=303)
 
@@ -166,7 +167,7 @@ def delete_reason(template_id: int):
 def save_suggested():
     """Save the suggested reasons as the admins' own list."""
     if PlainForm().validate_on_submit():
-        count = reasons.save_suggestions(_me())
+        count = reasons.save_suggestions(current_account())
         flash(f"Saved {count} suggested reasons." if count else "Nothing to add.", "success")
     return redirect(url_for(".reason_templates"), code=303)
 

@@ -19,7 +19,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Numbe
 from wtforms.widgets import HiddenInput
 
 from forum.forms import BaseForm, MultiCheckboxField
-from forum.moderation.models import REPORT_REASON_LABELS, WatchedAction
+from forum.governance.models import WatchedAction
+from forum.moderation.models import REPORT_REASON_LABELS
 from forum.moderation.reasons import ACTIONS, Choice
 from forum.stories.content import CONTENT_NOTES, PROMPTS
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from forum.moderation.models import WatchedWord
-from forum.moderation.watched_words import find_matches
+from forum.governance.models import WatchedWord
+from forum.governance.watched_words import find_matches
 from forum.safety import crisis, pii
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import aliased
 
 from forum.accounts.models import User
 from forum.db import db
-from forum.moderation.models import AuditEntry
-from forum.moderation.services import require_admin
+from forum.governance.models import AuditEntry
+from forum.governance.permissions import require_admin
 
 PAGE_SIZE = 50
 

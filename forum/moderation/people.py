@@ -9,8 +9,11 @@ from sqlalchemy import and_, func, or_, select
 from forum.accounts.models import Role, User
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation.models import AuditEntry, ModeratorNote, Sanction, SanctionKind
-from forum.moderation.services import audit, require_admin, require_moderator, require_reason
+from forum.governance.audit import audit
+from forum.governance.models import AuditEntry, Sanction, SanctionKind
+from forum.governance.permissions import require_admin, require_moderator
+from forum.moderation.models import ModeratorNote
+from forum.moderation.services import require_reason
 from forum.safety.sanitize import clean_text
 from forum.stories.models import Reply, Status, Story
 

@@ -14,12 +14,12 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.db import db, utcnow
+from forum.governance.watched_words import all_words
 from forum.moderation import people
 from forum.moderation.highlight import Span, excerpts, find_spans
 from forum.moderation.models import Report, ReportReason
 from forum.moderation.reports import open_reports
 from forum.moderation.services import target_key
-from forum.moderation.watched_words import all_words
 from forum.stories.models import Reply, Status, Story, StoryTag
 
 CRISIS, AT_RISK, REPORTED, WAITING = range(4)

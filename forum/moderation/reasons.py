@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from forum.accounts.models import User
 from forum.db import db
 from forum.errors import Invalid, NotFound
+from forum.governance.audit import audit
+from forum.governance.permissions import require_admin
 from forum.moderation.models import ReasonTemplate
-from forum.moderation.services import audit, require_admin
 from forum.safety.sanitize import clean_text
 
 ACTIONS = {

@@ -15,22 +15,16 @@ from sqlalchemy import select
 from forum.accounts.models import User
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotFound
+from forum.governance.permissions import require_moderator
+from forum.governance.sanctions import check_may_post
+from forum.governance.versions import AlreadyHandled, check_version
 from forum.moderation.models import Redaction, RedactionState
-from forum.moderation.sanctions import check_may_post
-from forum.moderation.services import (
-    AlreadyHandled,
-    audit,
-    check_version,
-    get_story,
-    require_moderator,
-    require_reason,
-    supersede_redactions,
-)
+from forum.moderation.services import get_story, require_reason, supersede_redactions
 from forum.safety.sanitize import clean_text, render_markdown
+from forum.stories import lifecycle
 from forum.stories.models import Status, Story
 from forum.stories.services import Teller
 
-REDACTABLE = (Status.PENDING, Status.CHANGES_REQUESTED, Status.PUBLISHED)
 STALE = "These changes no longer apply: the story has changed since. Nothing was changed."
 
 
@@ -48,8 +42,8 @@ def redact(
     require_moderator(moderator)
     story = get_story(story_id)
     check_version(story, seen_version)
-    if story.status not in REDACTABLE:
-        raise AlreadyHandled("This story is not in review or published. Nothing was changed.")
+    if not lifecycle.allows(story, "redact"):
+        raise AlreadyHandled(lifecycle.NOT_REDACTABLE)
     reason = require_reason(reason)
     title = clean_text(title if isinstance(title, str) else "", single_line=True)
     body = body if isinstance(body, str) else ""
@@ -67,18 +61,16 @@ def redact(
     if unchanged:
         raise Invalid("Change something before sending the edit to the teller", field="body")
     supersede_redactions(story)
-    story.status = Status.CHANGES_REQUESTED
-    story.moderator_message = reason
-    story.version += 1
+    old_title, old_body, old_helped = story.title, story.body, story.helped_instead
+    lifecycle.propose_redaction(moderator, story, reason)
     redaction = Redaction(
         story_id=story.id, moderator_id=moderator.id, reason=reason,
-        old_title=story.title, new_title=title, old_body=story.body, new_body=body,
-        old_helped_instead=story.helped_instead, new_helped_instead=helped,
+        old_title=old_title, new_title=title, old_body=old_body, new_body=body,
+        old_helped_instead=old_helped, new_helped_instead=helped,
         old_answers=json.dumps(old_answers), new_answers=json.dumps(new_answers),
         story_version=story.version,
     )  # fmt: skip
     db.session.add(redaction)
-    audit(moderator, "redact", story, reason)
     db.session.commit()
     return redaction
 
@@ -124,14 +116,9 @@ def accept_redaction(teller: Teller, story_id: int, client_key: str | None = Non
         if answer.prompt in answers:
             answer.body = answers[answer.prompt]
             answer.body_html = render_markdown(answer.body)
-    story.status = Status.PUBLISHED
-    story.published_at = story.published_at or utcnow()
-    story.moderator_message = ""
-    story.hidden_pending_review = False
-    story.version += 1
+    lifecycle.accept_redaction(story)
     redaction.state = RedactionState.ACCEPTED
     redaction.decided_at = utcnow()
-    audit(None, "accept_redaction", story, "The teller accepted a moderator's edit")
     db.session.commit()
     return story
 
@@ -139,14 +126,9 @@ def accept_redaction(teller: Teller, story_id: int, client_key: str | None = Non
 def decline_redaction(teller: Teller, story_id: int) -> Story:
     """The teller does not want the edit: the story is withdrawn and nobody else sees it."""
     story, redaction = _own_pending(teller, story_id)
-    story.status = Status.WITHDRAWN
-    story.published_at = None
-    story.featured = False
-    story.pinned = False
-    story.version += 1
+    lifecycle.decline_redaction(story)
     redaction.state = RedactionState.DECLINED
     redaction.decided_at = utcnow()
-    audit(None, "decline_redaction", story, "The teller withdrew the story", public=False)
     db.session.commit()
     return story
 

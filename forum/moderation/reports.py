@@ -18,8 +18,9 @@ from forum.accounts.models import User
 from forum.db import db
 from forum.errors import Invalid, NotFound
 from forum.moderation.models import Report, ReportReason
-from forum.moderation.services import audit, target_key
+from forum.moderation.services import target_key
 from forum.safety.sanitize import clean_text
+from forum.stories import lifecycle
 from forum.stories.models import Reply, Status, Story
 
 DETAIL_LENGTH = 1000
@@ -96,13 +97,9 @@ def _hide_if_reported_enough(item: Story | Reply) -> bool:
         )
     )
     # Re-check the item's state now: a moderator may have acted since the report came in.
-    if threshold < 1 or count < threshold or item.status is not Status.PUBLISHED:
+    if threshold < 1 or count < threshold:
         return False
-    item.status = Status.REMOVED
-    item.hidden_pending_review = True
-    item.version += 1
-    audit(None, "auto_hide", item, f"Hidden after {count} reports, until a moderator looks")
-    return True
+    return lifecycle.auto_hide(item, f"Hidden after {count} reports, until a moderator looks")
 
 
 def open_reports(targets: list[str]) -> dict[str, list[Report]]:

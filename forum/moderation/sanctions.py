@@ -1,65 +1,27 @@
 """Sanctions: warn, suspend for N days, ban — accounts, and anonymous posting by ban key.
 
-A sanction is checked when it is used, never cached: a suspension that has ended or a ban
-that has expired stops applying by itself (SECURITY.md §2, deferred actions). Every way in
-calls `check_may_post` or the accounts gates (sign-in and recovery refuse suspended and
-banned accounts; sessions of a sanctioned account end at once).
+Moderators give and lift them here. Whether a sanction applies is checked where it is used, in
+forum/governance/sanctions.py (`check_may_post`), and by the accounts gates (sign-in and
+recovery refuse suspended and banned accounts; sessions of a sanctioned account end at once).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from forum.accounts.models import Role, User
 from forum.accounts.services import revoke_sessions
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation.models import Sanction, SanctionKind
-from forum.moderation.services import audit, require_moderator, require_reason
-from forum.stories.models import Reply, Status, Story
+from forum.governance.audit import audit
+from forum.governance.models import Sanction, SanctionKind
+from forum.governance.permissions import require_moderator
+from forum.moderation.services import require_reason
+from forum.stories.models import Reply, Story
 
 MAX_DAYS = 365
-ACCOUNT_CLOSED = "This account cannot post at the moment."
-POSTING_PAUSED = (
-    "Posting from here has been paused by the moderators. If you need help now, "
-    "the crisis lines on our help page are there for you."
-)
-
-
-class Sanctioned(NotAllowed):
-    """The account or client is suspended or banned from posting."""
-
-
-def running_key_ban(client_key: str | None, now: datetime | None = None) -> Sanction | None:
-    """The anonymous-posting ban in force on this ban key, if any."""
-    if not client_key:
-        return None
-    now = now or utcnow()
-    return db.session.scalar(
-        select(Sanction)
-        .where(
-            Sanction.client_key == client_key,
-            Sanction.kind == SanctionKind.BAN,
-            Sanction.lifted_at.is_(None),
-            or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
-        )
-        .limit(1)
-    )
-
-
-def check_may_post(
-    author: User | None, client_key: str | None, now: datetime | None = None
-) -> None:
-    """Refuse a story, reply, edit or acceptance from a sanctioned account or banned client."""
-    if author is not None and (
-        author.deleted_at is not None or author.banned or author.is_suspended(now)
-    ):
-        raise Sanctioned(ACCOUNT_CLOSED)
-    if running_key_ban(client_key, now) is not None:
-        raise Sanctioned(POSTING_PAUSED)
 
 
 # --- Account sanctions -----------------------------------------------------------------------
@@ -196,62 +158,5 @@ def sanctions_for(user: User) -> list[Sanction]:
     return list(
         db.session.scalars(
             select(Sanction).where(Sanction.user_id == user.id).order_by(Sanction.id.desc())
-        )
-    )
-
-
-# --- Reply policy ----------------------------------------------------------------------------
-
-
-def approved_posts(user: User) -> int:
-    """How many of the account's stories and replies are published (in one query)."""
-    stories = (
-        select(func.count(Story.id))
-        .where(Story.author_id == user.id, Story.status == Status.PUBLISHED)
-        .scalar_subquery()
-    )
-    replies = (
-        select(func.count(Reply.id))
-        .where(
-            Reply.author_id == user.id,
-            Reply.status == Status.PUBLISHED,
-            Reply.awaiting_review.is_(False),
-        )
-        .scalar_subquery()
-    )
-    return db.session.scalar(select(stories + replies)) or 0
-
-
-def is_trusted(user: User | None) -> bool:
-    """A live member with enough approved posts and no sanction on record."""
-    if user is None or not user.is_active:
-        return False
-    if db.session.scalar(select(Sanction.id).where(Sanction.user_id == user.id).limit(1)):
-        return False
-    return approved_posts(user) >= current_app.config["TRUSTED_MEMBER_APPROVED_POSTS"]
-
-
-def reply_starts_published(author: User | None, *, needs_review: bool) -> bool:
-    """The reply policy: new and anonymous tellers are pre-moderated; trusted members'
-    replies appear at once and stay in the queue (post-moderation), unless something in
-    the reply (crisis language, a watched word) asks for review first."""
-    if needs_review or not current_app.config["REPLY_POST_MODERATION"]:
-        return False
-    return is_trusted(author)
-
-
-def warnings_for(user: User, days: int = 90) -> list[Sanction]:
-    """The warnings an account received recently, newest first, for the member to read."""
-    since = utcnow() - timedelta(days=days)
-    return list(
-        db.session.scalars(
-            select(Sanction)
-            .where(
-                Sanction.user_id == user.id,
-                Sanction.kind == SanctionKind.WARN,
-                Sanction.lifted_at.is_(None),
-                Sanction.created_at >= since,
-            )
-            .order_by(Sanction.created_at.desc())
         )
     )

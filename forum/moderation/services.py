@@ -1,53 +1,28 @@
-"""Moderation's core: who may act, reasons, version checks, the audit entry, and review.
+"""Moderation's core: reasons, the items moderators act on, closing reports, and review.
 
 Every public function takes the acting account explicitly, raises typed errors and commits
 once, together with its audit entry (ARCHITECTURE.md). The other modules of this package
 (actions, receipts, reports, sanctions, watched words, people, reasons) build on the helpers
-here.
+here and on forum/governance (who may act, version checks, the audit entry).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from forum.accounts.models import User
 from forum.db import db, utcnow
-from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation.models import AuditEntry, Redaction, RedactionState, Report
+from forum.errors import Invalid, NotFound
+from forum.governance.audit import audit
+from forum.governance.permissions import require_moderator
+from forum.governance.versions import AlreadyHandled, check_version
+from forum.moderation.models import Redaction, RedactionState, Report
 from forum.safety.sanitize import clean_text
+from forum.stories import lifecycle
 from forum.stories.models import Reply, Status, Story
 
 REVIEWABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
 REASON_LENGTH = 2000
-
-
-class AlreadyHandled(NotAllowed):
-    """Another moderator acted on this item first; nothing was applied twice."""
-
-    status = 409
-
-
-ALREADY_HANDLED = "Another moderator has already dealt with this. Nothing was changed."
-
-
-def require_moderator(actor: User | None) -> User:
-    """The actor, if a live moderator or admin account; NotAllowed otherwise (fails closed)."""
-    if actor is None or actor.id is None or not actor.is_active or not actor.is_moderator:
-        raise NotAllowed("Only moderators can do this.")
-    return actor
-
-
-def require_admin(actor: User | None) -> User:
-    """The actor, if a live admin account; NotAllowed otherwise."""
-    if actor is None or actor.id is None or not actor.is_active or not actor.is_admin:
-        raise NotAllowed("Only admins can do this.")
-    return actor
-
-
-# Kept for callers of the first version of this module.
-_require_moderator = require_moderator
 
 
 def require_reason(reason: str | None, field: str = "reason") -> str:
@@ -58,47 +33,6 @@ def require_reason(reason: str | None, field: str = "reason") -> str:
     if len(reason) > REASON_LENGTH:
         raise Invalid(f"Reason must be {REASON_LENGTH} characters or fewer", field=field)
     return reason
-
-
-_require_reason = require_reason
-
-
-def check_version(item: Story | Reply, seen_version: int | None) -> None:
-    """Refuse when the item changed since the moderator loaded it (optimistic lock)."""
-    if seen_version is not None and item.version != seen_version:
-        raise AlreadyHandled(ALREADY_HANDLED)
-
-
-_check_version = check_version
-
-
-class HasId(Protocol):
-    """Any model with an id: what an audit entry points at."""
-
-    @property
-    def id(self) -> int | None: ...
-
-
-def audit(
-    actor: User | None, action: str, target: HasId, reason: str = "", public: bool = True
-) -> AuditEntry:
-    """Add an audit entry to the current transaction (the caller commits both together).
-
-    `target` is any model with an id (a story, reply, account, tag, resource); its type is
-    recorded by class name.
-    """
-    if target.id is None:
-        db.session.flush()
-    entry = AuditEntry(
-        actor_id=actor.id if actor else None,
-        action=action,
-        target_type=type(target).__name__.lower(),
-        target_id=target.id,
-        reason=reason,
-        public=public,
-    )
-    db.session.add(entry)
-    return entry
 
 
 def target_key(item: Story | Reply) -> str:
@@ -138,8 +72,8 @@ def get_reply(reply_id: int) -> Reply:
 def _review_story(story_id: int, seen_version: int | None) -> Story:
     story = get_story(story_id)
     check_version(story, seen_version)
-    if story.status not in REVIEWABLE:
-        raise AlreadyHandled("This story is not waiting for review. Nothing was changed.")
+    if not lifecycle.allows(story, "approve"):
+        raise AlreadyHandled(lifecycle.NOT_IN_REVIEW)
     return story
 
 
@@ -210,13 +144,8 @@ def _approve_story(
 ) -> Story:
     story = _review_story(story_id, seen_version)
     reason = require_reason(reason)
-    story.status = Status.PUBLISHED
-    story.published_at = story.published_at or utcnow()
-    story.moderator_message = ""
-    story.hidden_pending_review = False
-    story.version += 1
+    lifecycle.approve_story(actor, story, reason)
     supersede_redactions(story)
-    audit(actor, "approve", story, reason)
     db.session.commit()
     return story
 
@@ -237,11 +166,8 @@ def request_changes(
     require_moderator(moderator)
     story = _review_story(story_id, seen_version)
     message = require_reason(message, field="message")
-    story.status = Status.CHANGES_REQUESTED
-    story.moderator_message = message
-    story.version += 1
+    lifecycle.request_changes(moderator, story, message)
     supersede_redactions(story)
-    audit(moderator, "request_changes", story, message, public=False)
     db.session.commit()
     return story
 
@@ -253,11 +179,8 @@ def reject_story(
     require_moderator(moderator)
     story = _review_story(story_id, seen_version)
     reason = require_reason(reason)
-    story.status = Status.REJECTED
-    story.moderator_message = reason
-    story.version += 1
+    lifecycle.reject_story(moderator, story, reason)
     supersede_redactions(story)
-    audit(moderator, "reject", story, reason)
     db.session.commit()
     return story
 
@@ -274,7 +197,7 @@ def _review_reply(moderator: User, reply_id: int, seen_version: int | None) -> R
     reply = get_reply(reply_id)
     check_version(reply, seen_version)
     if not reply_in_review(reply):
-        raise AlreadyHandled("This reply is not waiting for review. Nothing was changed.")
+        raise AlreadyHandled(lifecycle.REPLY_NOT_IN_REVIEW)
     return reply
 
 
@@ -285,16 +208,7 @@ def approve_reply(
     """Publish a reply in review (or confirm a post-moderated one)."""
     reply = _review_reply(moderator, reply_id, seen_version)
     reason = require_reason(reason)
-    # Fail closed on the thread: a reply never appears under a story readers cannot see.
-    if reply.story.status is not Status.PUBLISHED:
-        raise AlreadyHandled(
-            "The story this reply belongs to is no longer published, so the reply cannot be."
-        )
-    reply.status = Status.PUBLISHED
-    reply.published_at = reply.published_at or utcnow()
-    reply.awaiting_review = False
-    reply.version += 1
-    audit(moderator, "approve", reply, reason)
+    lifecycle.approve_reply(moderator, reply, reason)
     db.session.commit()
     return reply
 
@@ -305,23 +219,7 @@ def reject_reply(
     """Decline to publish a reply (a post-moderated one comes down)."""
     reply = _review_reply(moderator, reply_id, seen_version)
     reason = require_reason(reason)
-    reply.status = Status.REJECTED
-    reply.published_at = None
-    reply.awaiting_review = False
-    reply.version += 1
+    lifecycle.reject_reply(moderator, reply, reason)
     close_reports(reply, "rejected")
-    audit(moderator, "reject", reply, reason)
     db.session.commit()
     return reply
-
-
-def audit_trail(target: HasId) -> list[AuditEntry]:
-    """The audit entries about one object, oldest first."""
-    kind = type(target).__name__.lower()
-    return list(
-        db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.target_type == kind, AuditEntry.target_id == target.id)
-            .order_by(AuditEntry.id)
-        )
-    )

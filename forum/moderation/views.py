@@ -23,12 +23,13 @@ from flask import (
 
 from forum.errors import Invalid
 from forum.extensions import rate_limit
-from forum.governance.identity import current_identity
+from forum.governance.identity import current_account, current_identity
+from forum.governance.versions import AlreadyHandled
 from forum.moderation import admin_views, people, receipts, reports, sanctions, services
 from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
 from forum.moderation.highlight import side_by_side
+from forum.moderation.item_actions import REPLY_ACTIONS, STORY_ACTIONS, item_context
 from forum.moderation.logs import public_log as read_public_log
-from forum.moderation.pages import REPLY_ACTIONS, STORY_ACTIONS, item_context
 from forum.moderation.queue import load_queue, queue_count, waited_for
 from forum.moderation.reasons import choices_for
 from forum.routing import query_id
@@ -83,10 +84,6 @@ def waited(since) -> str:
     return waited_for(since)
 
 
-def _me():
-    return current_identity().user
-
-
 # --- The queue and item pages ----------------------------------------------------------------
 
 
@@ -122,8 +119,8 @@ def act(kind: str, item_id: int, action: str):
     form = spec.build(target)
     if form.validate_on_submit():
         try:
-            spec.perform(_me(), target, form)
-        except services.AlreadyHandled as error:
+            spec.perform(current_account(), target, form)
+        except AlreadyHandled as error:
             context = item_context(kind, target)
             return render_template("moderation/item.html", notice=error.message, **context), 409
         except Invalid as error:
@@ -145,7 +142,7 @@ def act(kind: str, item_id: int, action: str):
 @bp.get("/moderation/accounts")
 def find_account():
     """Look an account up by handle."""
-    user = people.find_account(_me(), request.args.get("handle", ""))
+    user = people.find_account(current_account(), request.args.get("handle", ""))
     return redirect(url_for(".account", user_id=user.id), code=303)
 
 
@@ -177,7 +174,7 @@ def add_note(user_id: int):
     form = NoteForm(prefix="note")
     if form.validate_on_submit():
         try:
-            people.add_note(_me(), user.id, form.body.data)
+            people.add_note(current_account(), user.id, form.body.data)
         except Invalid as error:
             form.add_error(error.field, error.message)
         else:
@@ -202,7 +199,7 @@ def sanction(user_id: int):
     form = SanctionForm(prefix="sanction", templates=choices_for("sanction"))
     if form.validate_on_submit():
         try:
-            SANCTIONS[form.kind.data](_me(), user, form)
+            SANCTIONS[form.kind.data](current_account(), user, form)
         except Invalid as error:
             form.add_error(error.field, error.message)
         else:
@@ -218,7 +215,7 @@ def lift(sanction_id: int):
     if not form.validate_on_submit():
         flash("Enter a reason to lift it.", "error")
         return redirect(safe_referrer(request.referrer, request.host, url_for(".queue")), code=303)
-    lifted = sanctions.lift(_me(), sanction_id, form.final_reason)
+    lifted = sanctions.lift(current_account(), sanction_id, form.final_reason)
     flash("Lifted.", "success")
     if lifted.user_id:
         return redirect(url_for(".account", user_id=lifted.user_id), code=303)
@@ -250,7 +247,7 @@ def report(kind: str, item_id: int):
     reports.reportable(target, item_id)
     form = ReportForm()
     if form.validate_on_submit():
-        user = _me()
+        user = current_account()
         try:
             filed = reports.file_report(
                 user, _reporter_key(), target, item_id, form.reason.data, form.detail.data or ""

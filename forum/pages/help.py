@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from forum.db import db
 from forum.errors import UNAVAILABLE
+from forum.resources.regions import REGIONS
 from forum.resources.services import help_lines, help_lines_by_region, starter_help_lines
-from forum.templating import REGIONS
 
 # The regions whose lines show when none is chosen: those the check page always listed.
 MAIN_REGIONS = ("GB", "IE", "US", "CA", "AU")

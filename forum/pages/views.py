@@ -7,9 +7,9 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from forum.accounts.session import sign_out
 from forum.governance.session_keys import REGION
 from forum.pages import help as help_lines
+from forum.resources.regions import REGIONS, current_region
 from forum.stories.preferences import reader_hidden_tags, reader_mutes
 from forum.stories.reading import StoryFilters, published_stories
-from forum.templating import REGIONS, current_region
 
 bp = Blueprint("pages", __name__)
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from forum.accounts.models import User
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation.services import audit
+from forum.governance.audit import audit
 from forum.resources import links
 from forum.resources.models import (
     DESCRIPTION_LENGTH,

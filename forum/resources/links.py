@@ -128,20 +128,6 @@ def is_valid_resource_url(url: object) -> bool:
     return True
 
 
-def host_of(url: str) -> str:
-    """The lower-case host name of a URL, parsed; "" when there is none."""
-    try:
-        return (urlsplit(url).hostname or "").rstrip(".")
-    except ValueError:
-        return ""
-
-
-def same_host(first: str, second: str) -> bool:
-    """Whether two URLs point at exactly the same host (never a suffix or substring match)."""
-    host = host_of(first)
-    return bool(host) and host == host_of(second)
-
-
 # The link checker.
 
 

@@ -1,6 +1,6 @@
 """Regions a resource can serve, and how a reader's region selects them.
 
-A reader chooses a country (or "global", anywhere else) from `forum.templating.REGIONS`; a
+A reader chooses a country (or "global", anywhere else) from `REGIONS`; a
 resource serves "global", countries, or subdivisions such as GB-ENG. A reader in GB sees
 resources for GB, for any GB-… subdivision (labelled, for example "England only") and for
 everywhere.
@@ -8,10 +8,20 @@ everywhere.
 
 from __future__ import annotations
 
+from flask import current_app, session
 from sqlalchemy import ColumnElement, or_
 
-from forum.templating import REGIONS
+from forum.governance.session_keys import REGION
 
+# The regions a reader can choose, for help lines and resources; "global" is anywhere else.
+REGIONS = {
+    "global": "Anywhere else",
+    "GB": "United Kingdom",
+    "IE": "Ireland",
+    "US": "United States",
+    "CA": "Canada",
+    "AU": "Australia",
+}
 GLOBAL = "global"
 SUBDIVISIONS = {
     "GB-ENG": "England",
@@ -22,6 +32,12 @@ SUBDIVISIONS = {
     "AU-QLD": "Queensland",
     "CA-ON": "Ontario",
 }
+
+
+def current_region() -> str:
+    """The reader's chosen region, kept in their session cookie only; no account, no tracking."""
+    region = session.get(REGION)
+    return region if region in REGIONS else current_app.config["DEFAULT_REGION"]
 
 
 def known_codes() -> list[str]:

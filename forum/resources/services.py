@@ -408,6 +408,20 @@ class ComplaintAnswer:
         return self.route is not None
 
 
+def complaint_answer(country_code: str | None, practitioner: str | None) -> ComplaintAnswer | None:
+    """The complaint finder's answer once the reader has said enough, else None (no answer yet).
+
+    "Somewhere else" and "Someone else" get the kind "we don't know this one yet"; a
+    practitioner left over from another country just shows this country's choices.
+    """
+    country = complaints.country(country_code)
+    if country_code == complaints.ELSEWHERE or (
+        country and (practitioner == "other" or country.route(practitioner))
+    ):
+        return find_complaint_route(country_code, practitioner)
+    return None
+
+
 def find_complaint_route(country_code: str | None, practitioner: str | None) -> ComplaintAnswer:
     """Which body handles a complaint about this kind of practitioner in this country.
 

@@ -16,10 +16,9 @@ from forum.resources import complaints, curation, services
 from forum.resources.forms import GuideForm, ReasonForm, ResourceForm
 from forum.resources.links import is_valid_resource_url
 from forum.resources.models import CATEGORY_LABELS, Category
-from forum.resources.regions import served_label
+from forum.resources.regions import REGIONS, current_region, served_label
 from forum.taxonomy import services as taxonomy
 from forum.taxonomy.services import SLUG_PATTERN
-from forum.templating import REGIONS, current_region
 
 bp = Blueprint("resources", __name__)
 
@@ -97,13 +96,7 @@ def index():
     country_code = request.args.get("country")
     country = complaints.country(country_code)
     practitioner = request.args.get("practitioner")
-    answer = None
-    # "Somewhere else" and "Someone else" get the kind "we don't know this one yet"; a
-    # practitioner left over from another country just shows this country's choices.
-    if country_code == complaints.ELSEWHERE or (
-        country and (practitioner == "other" or country.route(practitioner))
-    ):
-        answer = services.find_complaint_route(country_code, practitioner)
+    answer = services.complaint_answer(country_code, practitioner)
     return render_template(
         "resources/index.html",
         title="Resources",

@@ -61,11 +61,6 @@ def group_status_code(code: str) -> str:
     return "-".join(code[i : i + size] for i in range(0, len(code), size))
 
 
-def status_code_groups(code: str) -> list[str]:
-    """The groups of four of a status code."""
-    return group_status_code(code).split("-")
-
-
 def normalise_status_code(text: str) -> str | None:
     """The canonical status code typed in text (any case, spaces or dashes), or None."""
     candidate = _SEPARATORS.sub("", text).lower().translate(_LOOK_ALIKES)

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from forum.forms import enum_of
 from forum.pages.help import lines_for
+from forum.resources.regions import REGIONS, current_region
 from forum.safety import pii
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.sharing.forms import PREFER_NOT_TO_SAY, StoryForm, answer_field_name
@@ -33,7 +34,6 @@ from forum.taxonomy.services import (
     list_practice_tags,
     list_problem_kinds,
 )
-from forum.templating import REGIONS, current_region
 
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 

@@ -16,11 +16,10 @@ from flask import (
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import login_required
 
-from forum.accounts.forms import PlainForm
 from forum.db import reads_first, start_writing
 from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
-from forum.forms import keeps_input_on_csrf_failure
+from forum.forms import PlainForm, keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
 from forum.governance.teller_access import (
     forget_here,
@@ -92,7 +91,7 @@ def share():
         if form.action.data == "submit":
             start_writing()  # only submit stores anything: the other steps take no lock
             return _submit(draft, form.form_token.data)
-        services.check_draft_rules(draft)
+        services.check_draft_fields(draft)
     except DomainError as error:
         form.add_error(error.field, error.message)
         return _compose(form, taxonomy)

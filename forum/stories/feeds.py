@@ -87,7 +87,7 @@ def _entry(feed: ET.Element, story: Story, links: FeedLinks) -> None:
     for story_tag in story.story_tags:
         if not story_tag.tag.retired:
             _add(entry, "category", term=story_tag.tag.slug, label=story_tag.tag.name)
-    if story.content_notes:
+    if story.behind_content_note:
         # Content notes hide the body on the site; a feed reader cannot, so it never gets it.
         _add(
             entry,

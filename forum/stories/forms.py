@@ -81,23 +81,6 @@ def parse_cursor(raw: str | None) -> Cursor | None:
     return cursor
 
 
-def query_without(args: MultiDict, name: str, value: str) -> list[tuple[str, str]]:
-    """The query parameters with one value of one filter taken out (and no cursor)."""
-    return [
-        (key, item)
-        for key, items in args.lists()
-        if key != "after"
-        for item in items
-        if not (key == name and item == value)
-    ]
-
-
-def query_with(args: MultiDict, **changes: str) -> list[tuple[str, str]]:
-    """The query parameters with some single values replaced."""
-    pairs = [(k, v) for k, items in args.lists() if k not in changes for v in items]
-    return pairs + [(k, v) for k, v in changes.items()]
-
-
 class HiddenTagsForm(BaseForm):
     """Harm tags this reader does not want to see; kept in the session, not an account."""
 

@@ -192,6 +192,11 @@ class Story(TimestampMixin, Model):
         """The content notes as a list of slugs."""
         return self.content_notes.split()
 
+    @property
+    def behind_content_note(self) -> bool:
+        """Whether its words wait behind a content note: no excerpt, no body in feeds."""
+        return bool(self.content_notes)
+
 
 class StoryTag(Model):
     """A tag on a story, with the teller's optional 0–4 rating of how much it affected them."""

@@ -121,6 +121,17 @@ def _filtered(query, filters: StoryFilters):
     return query
 
 
+PINNED_ON_FIRST_PAGE = 3
+
+
+def pinned_for_page(filters: StoryFilters, after: Cursor | None) -> list[Story]:
+    """The pinned stories that lead the first page (none on later pages); they also keep
+    their place by date in the list below."""
+    if after is not None:
+        return []
+    return published_stories(filters, limit=PINNED_ON_FIRST_PAGE, pinned_only=True).stories
+
+
 def published_stories(
     filters: StoryFilters = StoryFilters(),
     after: Cursor | None = None,

@@ -19,11 +19,11 @@ from sqlalchemy.orm import selectinload
 from forum.accounts.models import User
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation import sanctions, watched_words
+from forum.governance import sanctions, watched_words
 from forum.safety import crisis, pii
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.safety.tokens import status_code_candidates, status_code_from, token_hash
-from forum.stories import aliases
+from forum.stories import aliases, lifecycle, reply_policy
 from forum.stories.content import CONTENT_NOTES, PROMPTS
 from forum.stories.drafts import StoryDraft
 from forum.stories.models import (
@@ -137,7 +137,7 @@ def _problem_kind(slug: str | None) -> ProblemKind | None:
 TEXT_LIMITS = {"title": 200, "therapy_kind": 120, "roughly_when": 60}
 
 
-def _check_draft_rules(draft: StoryDraft) -> None:
+def _check_fields(draft: StoryDraft) -> None:
     if not clean_text(draft.title):
         raise Invalid("Enter a title", field="title")
     for field, limit in TEXT_LIMITS.items():
@@ -154,7 +154,7 @@ def _check_draft_rules(draft: StoryDraft) -> None:
 def _apply_draft(story: Story, draft: StoryDraft) -> None:
     """Copy a checked draft onto a story, rendering every Markdown field through the gate."""
     tags = _tags_for(draft)
-    _check_draft_rules(draft)
+    _check_fields(draft)
     checks = check_draft(draft)
     words = watched_words.all_words()
 
@@ -304,12 +304,11 @@ def edit_story(teller: Teller, story: Story, draft: StoryDraft) -> Story:
     """Change a story still in review; it goes back to the moderators' queue."""
     if not teller.owns(story):
         raise NotFound("Story not found.")
-    if story.status not in EDITABLE:
-        raise NotAllowed("This story can no longer be edited. You can still withdraw it.")
+    if not lifecycle.allows(story, "resubmit"):
+        raise NotAllowed(lifecycle.NOT_EDITABLE)
     _check_may_post(teller.user if story.author_id else None, story.client_key)
     _apply_draft(story, draft)
-    story.status = Status.PENDING
-    story.version += 1
+    lifecycle.resubmit_story(story)
     db.session.commit()
     return story
 
@@ -318,11 +317,8 @@ def withdraw_story(teller: Teller, story: Story) -> Story:
     """Take a story down (or out of review). Doing it twice changes nothing more."""
     if not teller.owns(story):
         raise NotFound("Story not found.")
-    if story.status is not Status.WITHDRAWN:
-        story.status = Status.WITHDRAWN
-        story.published_at = None
-        story.featured = False
-        story.version += 1
+    if lifecycle.allows(story, "withdraw"):
+        lifecycle.withdraw_story(story)
         db.session.commit()
     return story
 
@@ -331,7 +327,7 @@ def erase_story(teller: Teller, story: Story) -> None:
     """Delete a story and everything written under it; only the audit trail's actions stay."""
     if not teller.owns(story):
         raise NotFound("Story not found.")
-    db.session.delete(story)
+    lifecycle.erase_story(story)
     db.session.commit()
 
 
@@ -447,7 +443,7 @@ def add_reply(
 ) -> Reply:
     """Add a reply under the person's stable alias in this thread.
 
-    Pre-moderated, unless the reply policy (forum/moderation/sanctions.py) trusts the author:
+    Pre-moderated, unless the reply policy (forum/stories/reply_policy.py) trusts the author:
     then it appears at once and waits in the queue for a moderator's look.
     """
     _check_may_post(author, client_key)
@@ -467,7 +463,7 @@ def add_reply(
     kinds = {m.kind for m in crisis.mentions_crisis(body)}
     in_crisis = crisis.Kind.CURRENT in kinds
     review_first = bool(kinds) or outcome.needs_review
-    at_once = sanctions.reply_starts_published(author, needs_review=review_first)
+    at_once = reply_policy.reply_starts_published(author, needs_review=review_first)
     reply = Reply(
         story_id=story.id,
         body=body,
@@ -488,10 +484,14 @@ def add_reply(
 # --- Sharing: checks before submitting, and a browser's opened stories ----------------------
 
 
-def check_draft_rules(draft: StoryDraft) -> None:
-    """Apply submit_story's rules to a draft without storing anything; raises Invalid(field=…)."""
+def check_draft_fields(draft: StoryDraft) -> None:
+    """Check a draft's fields, tags and problem kind as submit_story does, storing nothing.
+
+    Raises Invalid(field=…). Watched words and sanctions are not checked here: they depend on
+    the words as sent and on who sends them, so submit_story applies them when the story is sent.
+    """
     _tags_for(draft)
-    _check_draft_rules(draft)
+    _check_fields(draft)
     _problem_kind(draft.problem_kind)
 
 

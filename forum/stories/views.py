@@ -26,8 +26,8 @@ from forum.errors import Invalid
 from forum.extensions import rate_limit
 from forum.forms import keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
+from forum.governance.sanctions import Sanctioned
 from forum.governance.session_keys import READER_ID
-from forum.moderation.sanctions import Sanctioned
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
 from forum.stories import feeds, reading, services
@@ -54,7 +54,7 @@ from forum.stories.preferences import (
     reader_mutes,
 )
 from forum.taxonomy import services as taxonomy
-from forum.taxonomy.models import Tag
+from forum.taxonomy.models import Tag, TagKind
 
 bp = Blueprint("stories", __name__)
 
@@ -76,7 +76,7 @@ def story_notes(story: Story) -> str:
 @bp.app_template_filter("story_excerpt")
 def story_excerpt(story: Story) -> str:
     """A short plain-text excerpt; none at all for a story with content notes."""
-    if story.content_notes:
+    if story.behind_content_note:
         return ""
     # body_html was sanitised when it was stored; only its text is kept, escaped on output.
     text = Markup(story.body_html).striptags()  # noqa: S704
@@ -186,8 +186,7 @@ def index():
     )
     after = parse_cursor(request.args.get("after"))
     page = reading.published_stories(filters, after=after)
-    # Stories moderators pinned lead the first page (they also keep their place by date).
-    pinned = [] if after else reading.published_stories(filters, limit=3, pinned_only=True).stories
+    pinned = reading.pinned_for_page(filters, after)
     total = reading.count_published_stories(filters)
     pairs = _filter_pairs(chosen)
     active = [
@@ -367,5 +366,53 @@ def tag_feed(slug: str):
         f"{name}: {tag.name}",
         f"/feeds/tags/{tag.slug}",
         url_for(".tag_feed", slug=tag.slug),
-        url_for("taxonomy.show", slug=tag.slug),
+        url_for("stories.tag", slug=tag.slug),
+    )
+
+
+# --- Tags: the taxonomy with story counts, and one tag's stories ----------------------------
+
+
+@bp.get("/tags")
+def tags():
+    """The harm types in their four groups and the community practices, with story counts."""
+    return render_template(
+        "taxonomy/index.html",
+        title="Harm types and what helped",
+        groups=taxonomy.list_groups_with_tags(),
+        practices=taxonomy.list_practice_tags(),
+        counts=reading.tag_page_counts(),
+        hidden=set(reader_hidden_tags()),
+    )
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str):
+    """One tag: what it means and its published stories, newest first, a page at a time.
+
+    Tags the reader has hidden are left out; if this tag is one of them, no stories show.
+    """
+    tag = taxonomy.get_tag(slug)
+    hidden = reader_hidden_tags()
+    page = older = None
+    if tag.slug not in hidden:
+        after = parse_cursor(request.args.get("after"))
+        notes, words = reader_mutes()
+        page = reading.published_tag_stories(
+            tag, after=after, exclude=hidden, mute_notes=notes, mute_words=words
+        )
+        if page.next_cursor:
+            older = url_for(".tag", slug=tag.slug, after=page.next_cursor.encode())
+    names = {t.slug: t for g in taxonomy.list_groups_with_tags() for t in g.tags} if hidden else {}
+    return render_template(
+        "taxonomy/show.html",
+        title=tag.name,
+        tag=tag,
+        is_harm=tag.kind is TagKind.HARM,
+        page=page,
+        older=older,
+        hidden=[names[s] for s in hidden if s in names],
+        muted_notes=[CONTENT_NOTES[n] for n in reader_mutes()[0]],
+        muted_words=reader_mutes()[1],
+        back=url_for(".tag", slug=tag.slug),
     )

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from forum.accounts.models import User
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
-from forum.moderation.services import audit
+from forum.governance.audit import audit
 from forum.safety.crisis import has_crisis_language
 from forum.safety.sanitize import clean_text
 from forum.taxonomy.models import (
@@ -292,16 +292,6 @@ def update_tag(actor: User, tag: Tag, name: str, description: str) -> Tag:
         tag.description = description
     db.session.commit()
     return tag
-
-
-def rename_tag(actor: User, tag: Tag, name: str) -> Tag:
-    """Give a tag a new display name (its slug, and so its URL, stays)."""
-    return update_tag(actor, tag, name, tag.description)
-
-
-def describe_tag(actor: User, tag: Tag, description: str) -> Tag:
-    """Change the sentence that explains a tag to tellers and readers."""
-    return update_tag(actor, tag, tag.name, description)
 
 
 def retire_tag(actor: User, tag: Tag) -> Tag:

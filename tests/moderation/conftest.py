@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import Role
 from forum.db import db
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.stories import services as stories
 from forum.stories.models import Reply, Status
 from tests.factories import load_tags, make_story, make_user

@@ -6,6 +6,7 @@ import pytest
 
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
+from forum.governance.versions import AlreadyHandled
 from forum.moderation import actions, reports, services
 from forum.moderation.models import Report
 from forum.stories import reading
@@ -44,16 +45,16 @@ def test_hiding_an_item_hidden_by_reports_confirms_it(app, moderator):
     reports.file_report(None, "c:a", "story", story.id, "unkind")
     actions.hide(moderator, "story", story.id, "Confirmed")
     assert story.status is Status.REMOVED and not story.hidden_pending_review
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.hide(moderator, "story", story.id, "Again")
 
 
 @pytest.mark.parametrize("status", [Status.PENDING, Status.WITHDRAWN, Status.REJECTED])
 def test_only_published_items_can_be_hidden_and_only_hidden_ones_restored(moderator, status):
     story = make_story(status=status)
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.hide(moderator, "story", story.id, "x")
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.restore(moderator, "story", story.id, "x")
     assert story.status is status and entries() == []
 
@@ -64,7 +65,7 @@ def test_a_reply_is_not_restored_under_a_story_readers_cannot_see(moderator):
     actions.hide(moderator, "reply", reply.id, "Unkind")
     story.status = Status.WITHDRAWN
     db.session.commit()
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.restore(moderator, "reply", reply.id, "Fine")
     assert reply.status is Status.REMOVED
 
@@ -93,7 +94,7 @@ def test_flags_lock_pin_and_feature(moderator):
     actions.set_flag(moderator, story.id, "featured", True, "A good example")
     assert (story.locked, story.pinned, story.featured) == (True, True, True)
     assert [s.id for s in reading.published_stories(featured_only=True).stories] == [story.id]
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.set_flag(moderator, story.id, "featured", True, "Again")
     actions.set_flag(moderator, story.id, "locked", False, "Open again")
     assert [e.action for e in entries()] == ["lock", "pin", "feature", "unlock"]
@@ -103,7 +104,7 @@ def test_flags_lock_pin_and_feature(moderator):
 
 def test_pending_stories_cannot_be_featured(moderator):
     story = make_story()
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.set_flag(moderator, story.id, "featured", True, "x")
     assert not story.featured
 
@@ -145,7 +146,7 @@ def test_practice_stories_need_a_practice_tag(moderator):
 
 def test_dismissing_reports_keeps_the_item(moderator):
     story = published_story()
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.dismiss_reports(moderator, "story", story.id, "Nothing to dismiss")
     reports.file_report(None, "c:a", "story", story.id, "spam")
     actions.dismiss_reports(moderator, "story", story.id, "Not spam")
@@ -158,9 +159,9 @@ def test_the_second_moderator_is_told_and_nothing_is_applied_twice(moderator):
     story = published_story()
     seen = story.version
     actions.hide(moderator, "story", story.id, "First", seen)
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.set_flag(other, story.id, "featured", True, "Second", seen)
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         actions.hide(other, "story", story.id, "Second", seen)
     assert not story.featured and len(entries()) == 1
 
@@ -203,7 +204,7 @@ def test_a_pending_reply_under_a_withdrawn_story_is_not_approved(moderator):
     reply = make_reply(story)
     story.status = Status.WITHDRAWN
     db.session.commit()
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         services.approve_reply(moderator, reply.id)
     assert reply.status is Status.PENDING
     services.reject_reply(moderator, reply.id, "The story was withdrawn")

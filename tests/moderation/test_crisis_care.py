@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import Role
 from forum.db import db
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.moderation.queue import waited_for
 from forum.stories.models import Status, Story
 from forum.stories.services import submit_story

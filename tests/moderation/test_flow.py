@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import Role, User
 from forum.db import db
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.stories.models import Reply, Status, Story
 from tests.factories import load_tags, make_story, make_user
 from tests.moderation.conftest import make_reply

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from forum.accounts import services as accounts
-from forum.accounts.models import Role
+from forum.accounts.models import Role, User
 from forum.db import db, utcnow
 from forum.errors import Invalid
+from forum.governance import sanctions as sanction_checks
+from forum.governance.models import Sanction, SanctionKind
 from forum.moderation import queue, receipts, sanctions, watched_words
-from forum.moderation.models import Sanction, SanctionKind
 from forum.safety.client_key import ban_key
 from forum.stories import reading
 from forum.stories import services as stories
@@ -44,12 +45,12 @@ def test_a_key_ban_stops_stories_replies_and_status_edits(tags):
     assert story.story.client_key == KEY
     live = published_story()
     _ban(KEY)
-    with pytest.raises(sanctions.Sanctioned):
+    with pytest.raises(sanction_checks.Sanctioned):
         stories.submit_story(None, make_draft(), secrets.token_urlsafe(24), client_key=KEY)
-    with pytest.raises(sanctions.Sanctioned):
+    with pytest.raises(sanction_checks.Sanctioned):
         _reply(live, client_key=KEY)
     teller = stories.Teller(story_ids=frozenset({story.story.id}))
-    with pytest.raises(sanctions.Sanctioned):
+    with pytest.raises(sanction_checks.Sanctioned):
         stories.edit_story(teller, story.story, make_draft(body="Changed"))
     stories.withdraw_story(teller, story.story)  # withdrawing stays possible
     stories.submit_story(None, make_draft(), secrets.token_urlsafe(24), client_key="other")
@@ -143,7 +144,7 @@ def test_the_status_page_links_to_a_waiting_edit(app, site):
     with app.app_context():
         teller = make_user("heron")
         story = make_story(author=teller, title="Mine", body="Dr Smith")
-        keeper = accounts.get_user_by_handle("keeper")
+        keeper = db.session.scalar(select(User).where(User.handle == "keeper"))
         receipts.redact(keeper, story.id, "Mine", "My psychologist", "Removed a name")
         story_id = story.id
     page = client_as(app, "heron").get("/account/stories").get_data(as_text=True)

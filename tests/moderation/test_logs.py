@@ -10,8 +10,8 @@ import pytest
 
 from forum.db import db, utcnow
 from forum.errors import NotAllowed
+from forum.governance.models import AppendOnlyError, AuditEntry
 from forum.moderation import actions, logs, sanctions, services
-from forum.moderation.models import AppendOnlyError, AuditEntry
 from tests.factories import make_story
 from tests.moderation.conftest import entries, published_story
 

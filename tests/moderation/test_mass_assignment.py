@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from forum.accounts.models import Role, User
 from forum.db import db
+from forum.governance.models import AuditEntry, Sanction
 from forum.moderation import receipts, sanctions
-from forum.moderation.models import AuditEntry, ModeratorNote, Report, Sanction
+from forum.moderation.models import ModeratorNote, Report
 from forum.stories.models import Status, Story
 from tests.factories import load_tags, make_story, make_user
 from tests.moderation.conftest import make_reply

@@ -7,8 +7,9 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from forum.db import db, utcnow
+from forum.governance import watched_words as matching
+from forum.governance.models import WatchedAction, WatchedWord
 from forum.moderation import actions, highlight, queue, reports, services, watched_words
-from forum.moderation.models import WatchedAction, WatchedWord
 from forum.stories.models import Status
 from tests.factories import make_story, make_user
 from tests.moderation.conftest import make_reply, published_story
@@ -97,7 +98,7 @@ def test_matches_are_marked_in_context_and_escaped(admin):
 
 
 def test_marking_escapes_every_segment_and_label():
-    words = [WatchedWord(word='"><img src=x>', key=watched_words.word_key("imgsrcx"),
+    words = [WatchedWord(word='"><img src=x>', key=matching.word_key("imgsrcx"),
                          action=WatchedAction.FLAG)]  # fmt: skip
     text = '<b>x</b> "><img src=x onerror=alert(1)> Dr Evil'
     spans = highlight.find_spans(text, words)

@@ -6,6 +6,8 @@ import pytest
 
 from forum.db import db
 from forum.errors import Invalid, NotFound
+from forum.governance import sanctions as sanction_checks
+from forum.governance.versions import AlreadyHandled
 from forum.moderation import receipts, sanctions, services
 from forum.moderation.models import Redaction, RedactionState
 from forum.stories import reading
@@ -52,7 +54,7 @@ def test_declining_withdraws_the_story(moderator):
     receipts.decline_redaction(_teller(story), story.id)
     assert story.status is Status.WITHDRAWN and story.body == BODY
     assert story.published_at is None
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         receipts.accept_redaction(_teller(story), story.id)
 
 
@@ -80,7 +82,7 @@ def test_a_teller_edit_makes_the_redaction_stale(moderator):
     _redact(moderator, story)
     stories.edit_story(_teller(story), story, make_draft(body="Rewritten by me"))
     assert receipts.pending_redaction(story) is None
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         receipts.accept_redaction(_teller(story), story.id)
     assert story.body == "Rewritten by me" and story.status is Status.PENDING
 
@@ -107,7 +109,7 @@ def test_a_banned_teller_cannot_publish_by_accepting(moderator):
     db.session.commit()
     _redact(moderator, story)
     sanctions.ban_poster(moderator, "story", story.id, 5, "Abuse")
-    with pytest.raises(sanctions.Sanctioned):
+    with pytest.raises(sanction_checks.Sanctioned):
         receipts.accept_redaction(_teller(story), story.id)
     assert story.status is Status.CHANGES_REQUESTED
     receipts.decline_redaction(_teller(story), story.id)  # withdrawing is always possible
@@ -142,7 +144,7 @@ def test_redactions_are_checked(moderator, title, body, field):
 @pytest.mark.parametrize("status", [Status.WITHDRAWN, Status.REJECTED, Status.REMOVED])
 def test_closed_stories_cannot_be_redacted(moderator, status):
     story = make_story(status=status, body=BODY)
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         _redact(moderator, story)
 
 
@@ -150,5 +152,5 @@ def test_a_stale_version_is_refused(moderator):
     story = make_story(body=BODY)
     seen = story.version
     services.approve_story(moderator, story.id)
-    with pytest.raises(services.AlreadyHandled):
+    with pytest.raises(AlreadyHandled):
         receipts.redact(moderator, story.id, story.title, REDACTED, "r", seen_version=seen)

@@ -11,8 +11,10 @@ from forum.accounts import services as accounts
 from forum.accounts.models import AccountSession, Role
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
+from forum.governance import sanctions as sanction_checks
+from forum.governance.models import Sanction, SanctionKind
 from forum.moderation import sanctions
-from forum.moderation.models import Sanction, SanctionKind
+from forum.stories import reply_policy
 from tests.factories import PASSWORD, make_story, make_user
 from tests.moderation.conftest import entries, make_reply, published_story
 from tests.web import sign_in
@@ -55,7 +57,7 @@ def test_a_ban_blocks_recovery_too(moderator, tags):
 def test_sanctioned_accounts_cannot_post(moderator, member):
     sanctions.suspend(moderator, member.id, 1, "Cooling off")
     with pytest.raises(NotAllowed):
-        sanctions.check_may_post(member, None)
+        sanction_checks.check_may_post(member, None)
     with pytest.raises(NotAllowed):
         make_story(author=member)
 
@@ -64,13 +66,13 @@ def test_a_suspension_that_ended_no_longer_applies(moderator, member):
     """Deferred: nothing runs when a suspension ends; every check compares with now."""
     sanctions.suspend(moderator, member.id, 2, "Cooling off")
     later = utcnow() + timedelta(days=2, minutes=1)
-    sanctions.check_may_post(member, None, now=later)
+    sanction_checks.check_may_post(member, None, now=later)
     assert not member.is_suspended(later)
 
 
 def test_a_warning_is_recorded_and_changes_nothing_else(moderator, member):
     sanctions.warn(moderator, member.id, "Please keep it kind")
-    sanctions.check_may_post(member, None)
+    sanction_checks.check_may_post(member, None)
     assert member.is_active
     [entry] = entries()
     assert (entry.action, entry.public) == ("warn", False)
@@ -81,11 +83,11 @@ def test_anonymous_posting_is_paused_by_ban_key_until_it_expires(moderator):
     story.client_key = "k" * 32
     db.session.commit()
     sanctions.ban_poster(moderator, "story", story.id, 3, "Abusive replies")
-    with pytest.raises(sanctions.Sanctioned):
-        sanctions.check_may_post(None, "k" * 32)
-    sanctions.check_may_post(None, "other")
+    with pytest.raises(sanction_checks.Sanctioned):
+        sanction_checks.check_may_post(None, "k" * 32)
+    sanction_checks.check_may_post(None, "other")
     later = utcnow() + timedelta(days=3, minutes=1)
-    sanctions.check_may_post(None, "k" * 32, now=later)
+    sanction_checks.check_may_post(None, "k" * 32, now=later)
     [entry] = entries()
     assert (entry.action, entry.target_type, entry.reason) == (
         "ban_poster", "story", "3 days: Abusive replies",
@@ -98,8 +100,8 @@ def test_an_anonymous_ban_also_stops_accounts_from_the_same_client(moderator, me
     story.client_key = "k" * 32
     db.session.commit()
     sanctions.ban_poster(moderator, "story", story.id, 3, "Abusive")
-    with pytest.raises(sanctions.Sanctioned):
-        sanctions.check_may_post(member, "k" * 32)
+    with pytest.raises(sanction_checks.Sanctioned):
+        sanction_checks.check_may_post(member, "k" * 32)
 
 
 def test_anonymous_bans_need_a_kept_key(moderator):
@@ -159,20 +161,20 @@ def test_a_suspended_moderator_cannot_sanction(moderator, member):
 
 def test_trust_needs_approved_posts_and_a_clean_record(app, moderator, member):
     app.config["TRUSTED_MEMBER_APPROVED_POSTS"] = 2
-    assert not sanctions.is_trusted(member) and not sanctions.is_trusted(None)
+    assert not reply_policy.is_trusted(member) and not reply_policy.is_trusted(None)
     published_story(author=member)
     make_story(author=member)  # pending: does not count
-    assert not sanctions.is_trusted(member)
+    assert not reply_policy.is_trusted(member)
     published_story(author=member, title="Another")
-    assert sanctions.is_trusted(member)
-    assert sanctions.reply_starts_published(member, needs_review=False)
-    assert not sanctions.reply_starts_published(member, needs_review=True)
-    assert not sanctions.reply_starts_published(None, needs_review=False)
+    assert reply_policy.is_trusted(member)
+    assert reply_policy.reply_starts_published(member, needs_review=False)
+    assert not reply_policy.reply_starts_published(member, needs_review=True)
+    assert not reply_policy.reply_starts_published(None, needs_review=False)
     app.config["REPLY_POST_MODERATION"] = False
-    assert not sanctions.reply_starts_published(member, needs_review=False)
+    assert not reply_policy.reply_starts_published(member, needs_review=False)
     app.config["REPLY_POST_MODERATION"] = True
     sanctions.warn(moderator, member.id, "Keep it kind")
-    assert not sanctions.is_trusted(member)
+    assert not reply_policy.is_trusted(member)
 
 
 def test_sanctions_are_listed_newest_first(moderator, member):

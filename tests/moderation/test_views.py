@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from forum.accounts.models import AccountSession, Role, User
 from forum.db import db
-from forum.moderation.models import AuditEntry, ModeratorNote, Report, WatchedWord
+from forum.governance.models import AuditEntry, WatchedWord
+from forum.moderation.models import ModeratorNote, Report
 from forum.stories.models import Status, Story
 from tests.factories import load_tags, make_story, make_user
 from tests.moderation.conftest import make_reply

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from forum.accounts.models import Role, User
 from forum.db import db
+from forum.governance.models import AuditEntry
 from forum.moderation import people, receipts, reports, watched_words
-from forum.moderation.models import AuditEntry
 from forum.stories.models import Reply, Status, StoryTag
 from forum.taxonomy.models import Tag, TagGroup, TagKind
 from tests.factories import load_tags, make_story, make_user

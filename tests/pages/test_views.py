@@ -15,7 +15,7 @@ from forum.accounts.models import AccountSession
 from forum.config import ROOT
 from forum.db import db
 from forum.errors import ERROR_PAGES
-from forum.templating import REGIONS
+from forum.resources.regions import REGIONS
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, make_user
 from tests.web import sign_in

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from forum.accounts.models import Role
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.resources import curation
 from forum.resources.curation import ContactInput, ResourceInput
 from forum.resources.models import ContactKind, Guide, Resource, ResourceStatus

@@ -11,7 +11,7 @@ from flask import render_template, render_template_string, session
 from sqlalchemy import func, select
 
 from forum.db import db
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.resources import links
 from forum.resources.models import Category, Resource, ResourceStatus
 from forum.stories.models import Status, Story

@@ -24,9 +24,9 @@ import re2
 
 from forum.accounts.services import HANDLE_PATTERN, check_handle
 from forum.errors import Invalid
+from forum.governance import watched_words as ww
+from forum.governance.models import WatchedAction, WatchedWord
 from forum.moderation import highlight
-from forum.moderation import watched_words as ww
-from forum.moderation.models import WatchedAction, WatchedWord
 from forum.resources.curation import NUMBER
 from forum.resources.links import check_resource_url
 from forum.safety import crisis, pii, sanitize, tokens

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from forum.db import db
 from forum.errors import Invalid
 from forum.stories.models import Status, Story, StoryKind
-from forum.stories.services import Teller, check_draft_rules, list_teller_stories
+from forum.stories.services import Teller, check_draft_fields, list_teller_stories
 from tests.factories import load_tags, make_draft, make_story, make_user
 
 
@@ -22,8 +22,8 @@ def _count() -> int:
     return db.session.scalar(select(func.count(Story.id)))
 
 
-def test_check_draft_rules_accepts_a_valid_draft_and_stores_nothing(tags):
-    check_draft_rules(make_draft(problem_kind="poor-quality", content_notes=["abuse"]))
+def test_check_draft_fields_accepts_a_valid_draft_and_stores_nothing(tags):
+    check_draft_fields(make_draft(problem_kind="poor-quality", content_notes=["abuse"]))
     assert _count() == 0
 
 
@@ -40,9 +40,9 @@ def test_check_draft_rules_accepts_a_valid_draft_and_stores_nothing(tags):
         ({"title": "\x00\x01"}, "title"),
     ],
 )
-def test_check_draft_rules_names_the_field_that_breaks_a_rule(tags, fields, field):
+def test_check_draft_fields_names_the_field_that_breaks_a_rule(tags, fields, field):
     with pytest.raises(Invalid) as error:
-        check_draft_rules(make_draft(**fields))
+        check_draft_fields(make_draft(**fields))
     assert error.value.field == field
     assert _count() == 0
 

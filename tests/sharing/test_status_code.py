@@ -44,7 +44,7 @@ def test_a_status_code_has_at_least_128_bits_in_an_unambiguous_alphabet():
     assert len(code) * 5 >= 128
     assert not set(code) & set("ilou")
     grouped = tokens.group_status_code(code)
-    assert GROUPED.fullmatch(grouped) and tokens.status_code_groups(code) == grouped.split("-")
+    assert GROUPED.fullmatch(grouped)
     assert tokens.normalise_status_code(grouped.upper().replace("-", " ")) == code
     assert tokens.normalise_status_code(code[:-1]) is None
     with pytest.raises(ValueError):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from forum.accounts.models import Role
 from forum.db import db
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.taxonomy.models import Tag
 from tests.factories import PASSWORD, load_tags, make_user
 from tests.web import post_form, sign_in

@@ -105,8 +105,8 @@ def test_second_load_creates_nothing(loaded):
 
 def test_reload_keeps_admin_edits_and_retirements(loaded, admin):
     tag = services.get_tag("not-heard")
-    services.rename_tag(admin, tag, "Not listened to")
-    services.describe_tag(admin, tag, "My words were brushed aside")
+    services.update_tag(admin, tag, "Not listened to", tag.description)
+    services.update_tag(admin, tag, tag.name, "My words were brushed aside")
     services.retire_tag(admin, services.get_tag("dependency"))
     services.load_taxonomy()
     db.session.expire_all()
@@ -150,8 +150,8 @@ def test_only_admins_edit_the_taxonomy(loaded, role):
     user = make_user("someone", role=role)
     tag = services.get_tag("prejudice")
     attempts = [
-        lambda: services.rename_tag(user, tag, "Renamed"),
-        lambda: services.describe_tag(user, tag, "New words"),
+        lambda: services.update_tag(user, tag, "Renamed", tag.description),
+        lambda: services.update_tag(user, tag, tag.name, "New words"),
         lambda: services.retire_tag(user, tag),
         lambda: services.add_tag(user, "new-tag", "New tag", "Words", "practice"),
     ]
@@ -179,8 +179,9 @@ def test_no_actor_is_not_allowed(loaded):
 
 
 def test_admin_renames_and_describes(loaded, admin):
-    tag = services.rename_tag(admin, services.get_tag("no-say"), "  No say in it \n")
-    tag = services.describe_tag(admin, tag, "Goals were set for me")
+    tag = services.get_tag("no-say")
+    tag = services.update_tag(admin, tag, "  No say in it \n", tag.description)
+    tag = services.update_tag(admin, tag, tag.name, "Goals were set for me")
     db.session.expire_all()
     tag = services.get_tag("no-say")
     assert (tag.name, tag.description, tag.slug) == (
@@ -195,13 +196,15 @@ def test_admin_renames_and_describes(loaded, admin):
 )
 def test_rename_validates(loaded, admin, name, field):
     with pytest.raises(Invalid) as error:
-        services.rename_tag(admin, services.get_tag("no-say"), name)
+        tag = services.get_tag("no-say")
+        services.update_tag(admin, tag, name, tag.description)
     assert error.value.field == field
 
 
 def test_describe_validates_length(loaded, admin):
     with pytest.raises(Invalid) as error:
-        services.describe_tag(admin, services.get_tag("no-say"), "z" * 301)
+        tag = services.get_tag("no-say")
+        services.update_tag(admin, tag, tag.name, "z" * 301)
     assert error.value.field == "description"
 
 
@@ -307,7 +310,8 @@ def test_add_tag_refuses_safety_flags(loaded, admin, slug, name):
 
 def test_rename_refuses_a_safety_flag(loaded, admin):
     with pytest.raises(Invalid, match="safety flag"):
-        services.rename_tag(admin, services.get_tag("got-worse"), "Suicidal thoughts")
+        tag = services.get_tag("got-worse")
+        services.update_tag(admin, tag, "Suicidal thoughts", tag.description)
 
 
 def test_listing_runs_a_bounded_number_of_queries(loaded, admin):

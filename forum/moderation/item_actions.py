@@ -1,4 +1,4 @@
-"""What the moderation item pages show, and which service each action form calls.
+"""The actions on a moderation item page: the form each takes, the service it calls, the context.
 
 Plain functions used by the views: they build forms and template context, never read the
 request or the signed-in user themselves.
@@ -12,6 +12,8 @@ from typing import Any
 
 from forum.accounts.models import User
 from forum.errors import Invalid
+from forum.governance.audit import audit_trail
+from forum.governance.watched_words import all_words
 from forum.moderation import actions, people, receipts, sanctions, services
 from forum.moderation.forms import (
     ApproveForm,
@@ -26,7 +28,6 @@ from forum.moderation.forms import (
 from forum.moderation.highlight import find_spans, marked
 from forum.moderation.queue import WAITING, QueueItem, enrich, priority_of
 from forum.moderation.reasons import choices_for
-from forum.moderation.watched_words import all_words
 from forum.safety import pii
 from forum.stories.content import PROMPTS
 from forum.stories.models import Reply, Status, Story
@@ -301,7 +302,7 @@ def item_context(kind: str, item: Story | Reply, failed: dict | None = None) -> 
         "fields": fields,
         "queued": queued,
         "reports": queued.reports,
-        "trail": services.audit_trail(item),
+        "trail": audit_trail(item),
         "record": queued.record,
         "history": people.history(author, limit=20) if author else [],
         "redaction": receipts.pending_redaction(item) if isinstance(item, Story) else None,

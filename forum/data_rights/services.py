@@ -15,8 +15,9 @@ from forum.accounts.models import BREAK_DAYS, RecoveryCode, Role, User
 from forum.accounts.services import revoke_sessions
 from forum.db import db, utcnow
 from forum.errors import Invalid
+from forum.governance.audit import audit
 from forum.moderation.models import Report
-from forum.moderation.services import audit
+from forum.stories import lifecycle
 from forum.stories.models import Reaction, Reply, Story
 from forum.stories.services import story_record
 
@@ -127,7 +128,8 @@ def erase_everything_written_by(user: User) -> None:
 
     Adds to the current transaction; the caller commits.
     """
+    reason = "The writer's account was deleted with what it wrote"
     for story in db.session.scalars(select(Story).where(Story.author_id == user.id)):
-        db.session.delete(story)
+        lifecycle.erase_story(story, reason)
     for reply in db.session.scalars(select(Reply).where(Reply.author_id == user.id)):
-        db.session.delete(reply)
+        lifecycle.erase_reply(reply, reason)

@@ -7,11 +7,12 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from forum.accounts import data_rights, services
+from forum.accounts import services
 from forum.accounts.models import AccountSession, RecoveryCode, User
+from forum.data_rights import services as data_rights
 from forum.db import db
 from forum.errors import Invalid, NotAllowed
-from forum.moderation.models import AuditEntry
+from forum.governance.models import AuditEntry
 from forum.moderation.reports import file_report
 from forum.stories import services as stories
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story
