@@ -414,10 +414,19 @@ def _atom(stories: list[Story], title: str, key: str, self_path: str, html_path:
 
 @bp.get("/feeds/stories.atom")
 def feed():
-    """Atom feed of the newest published stories."""
-    stories = reading.published_stories().stories
+    """Atom feed of the newest published stories; with /stories parameters (q, tag, type...)
+    it follows those, so a reader can follow a search in a feed reader."""
+    filters, pairs = reading.StoryFilters(), []
+    if request.args:
+        tags = TagIndex.load()
+        search = search_query.parse(request.args.get("q"))
+        search = search if search and not search.is_empty else None
+        filters = replace(parse_filters(request.args, tags.vocabulary), search=search)
+        pairs = _filter_pairs(filters)
+    stories = reading.published_stories(filters).stories
     name = current_app.config["SITE_NAME"]
-    return _atom(stories, f"{name}: stories", "/feeds/stories", url_for(".feed"), url_for(".index"))
+    key = "/feeds/stories" + (f"?{urlencode(pairs)}" if pairs else "")
+    return _atom(stories, f"{name}: stories", key, _url(".feed", pairs), _url(".index", pairs))
 
 
 @bp.get("/feeds/tags/<slug>.atom")
