@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from forum.safety.patterns import escape as escape_pattern
 from forum.safety.patterns import linear
 
 LENGTH = 220
 LEAD = 60  # characters of context before the first marked word
 SOURCE_LIMIT = 20_000
-_WORD = linear(r"[\pL\pN]+")
 # Endings taken off before comparing, so "ignored" marks "ignore" and "ignoring" (a rough
 # stand-in for the engines' stemmers; marking is a help to the eye, the engine decides).
 _ENDINGS = ("ing", "ed", "es", "ly", "er", "s", "e")
@@ -27,12 +27,17 @@ def _stem(word: str) -> str:
     return word
 
 
+def _words_pattern(words: frozenset[str]):
+    """Any word starting with one of the stems (search words are letters and digits only)."""
+    stems = "|".join(sorted(escape_pattern(_stem(w)) for w in words))
+    return linear(rf"(?:^|[^\pL\pN])((?:{stems})[\pL\pN]*)", ignore_case=True)
+
+
 def snippet(text: str, words: frozenset[str]) -> Markup:
     """About LENGTH characters of text, starting a little before the first searched word,
     with every searched word in it marked; the start of the text if none is in it."""
     text = text[:SOURCE_LIMIT]
-    stems = {_stem(w) for w in words}
-    found = [m.span() for m in _WORD.finditer(text) if _stem(m.group().lower()) in stems]
+    found = [m.span(1) for m in _words_pattern(words).finditer(text)] if words else []
     start = 0
     if found and found[0][0] > LEAD:
         start = text.rfind(" ", 0, found[0][0] - LEAD) + 1

@@ -180,7 +180,8 @@ def published_stories(
     """
     ranked = ranked and filters.search is not None
     matches = search.matching(filters.search) if filters.search is not None else None
-    query = _filtered(select(Story, *_card_counts()), filters, matches)
+    columns = [Story.id, Story.published_at] + ([matches.c.rank] if ranked else [])
+    query = _filtered(select(*columns), filters, matches)
     if featured_only:
         query = query.where(Story.featured.is_(True))
     if pinned_only:
@@ -195,9 +196,20 @@ def published_stories(
     order = [Story.published_at.desc(), Story.id.desc()]
     if ranked:
         page = min(max(page, 1), MAX_SEARCH_PAGES)
-        order = [matches.c.rank, *order]
-        query = query.offset((page - 1) * limit)
-    query = query.options(selectinload(Story.story_tags)).order_by(*order).limit(limit + 1)
+        query = query.order_by(matches.c.rank, *order).offset((page - 1) * limit)
+    else:
+        query = query.order_by(*order)
+    # The page's ids first, then its stories with their card counts: the counts are then
+    # worked out for the page alone, never for every match a ranking sorts.
+    chosen = query.limit(limit + 1).subquery("page")
+    order = [chosen.c.rank] if ranked else []
+    order += [chosen.c.published_at.desc(), chosen.c.id.desc()]
+    query = (
+        select(Story, *_card_counts())
+        .join(chosen, chosen.c.id == Story.id)
+        .options(selectinload(Story.story_tags))
+        .order_by(*order)
+    )
     rows = list(db.session.execute(query))
     more = len(rows) > limit
     rows = rows[:limit]

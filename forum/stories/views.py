@@ -208,7 +208,8 @@ def _results(filters: reading.StoryFilters, args, newest: bool):
     page = reading.published_stories(
         filters, after=after, ranked=not newest, page=parse_id(args.get("page")) or 1
     )
-    first = not (after or args.get("page"))
+    # Pinned stories lead the first page of a listing; a search is ordered by its words.
+    first = not (after or args.get("page") or filters.search)
     pinned = reading.published_stories(filters, limit=3, pinned_only=True) if first else None
     return page, pinned, reading.count_published_stories(filters)
 
