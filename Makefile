@@ -11,8 +11,8 @@ TEST_STAMP := $(VENV)/.installed-test
 # Every runtime and test dependency pinned for Python 3.11 (`make lock`, `make upgrade`).
 CONSTRAINTS := constraints.txt
 
-.PHONY: run install install-test lock upgrade lock-check setup-db test lint format bench bench-pii \
-	bench-crisis clean
+.PHONY: run install install-test lock upgrade lock-check setup-db test lint format bench bench-search \
+	bench-pii bench-crisis clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ format: install-test
 
 bench: install-test
 	$(BIN)/python -m tests.bench
+
+# Search: in-process time and SQL count of search pages beside /stories, at 10,000 stories
+# (LARGE=1: 100,000).
+bench-search: install-test
+	$(BIN)/python -m tests.bench.search $(if $(LARGE),--large,)
 
 # The de-identification benchmark: presidio-evaluator is heavy, so it lives in its own venv.
 BENCH_PII := .venv-bench-pii

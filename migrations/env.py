@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from forum.search.schema import is_search_object
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -68,6 +70,11 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def include_name(name, type_, parent_names):
+    """Leave the search index's tables out of autogenerate's comparison."""
+    return not (type_ == "table" and is_search_object(name))
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -95,6 +102,8 @@ def run_migrations_online():
     with connectable.connect() as connection:
         # Batch mode lets later revisions alter SQLite tables (copy-and-move).
         conf_args.setdefault("render_as_batch", True)
+        # The search index is made of raw DDL the models do not describe (forum/search).
+        conf_args.setdefault("include_name", include_name)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

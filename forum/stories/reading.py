@@ -6,7 +6,7 @@ pages, aliases) checks visibility first (SECURITY.md §2, CVE-2026-32620).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +15,16 @@ from sqlalchemy.orm import selectinload
 
 from forum.db import db
 from forum.errors import NotFound
+from forum.search import engines as search
+from forum.search.query import SearchQuery
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story, StoryKind, StoryTag
 from forum.taxonomy.models import ProblemKind, Tag, TagKind
 
 PAGE_SIZE = 20
+REPLY_PAGE_SIZE = 50
+# Relevance-ranked results page by offset, so their number is bounded: a reader who has not
+# found it in MAX_SEARCH_PAGES pages is better helped by other words than by more pages.
+MAX_SEARCH_PAGES = 10
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class StoryFilters:
     # matched (any case) in the title and the start of the story the excerpt is cut from.
     mute_notes: tuple[str, ...] = ()
     mute_words: tuple[str, ...] = ()
+    # Words the story must hold (forum/search): a non-empty query, or None for no search.
+    search: SearchQuery | None = None
 
 
 # How much of a story's text its listing excerpt comes from (forum/stories/views.py).
@@ -86,11 +94,22 @@ class Cursor:
 
 
 @dataclass(frozen=True)
+class CardCounts:
+    """What a story card shows beside the story: its published replies and support reactions."""
+
+    replies: int = 0
+    reactions: dict[ReactionKind, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class StoryPage:
-    """One page of stories, and the cursor of the next page if there is one."""
+    """One page of stories, and the cursor (or, for ranked results, the page number) of the
+    next page if there is one; each story's card counts, by story id."""
 
     stories: list[Story]
     next_cursor: Cursor | None
+    next_page: int | None = None
+    counts: dict[int, CardCounts] = field(default_factory=dict)
 
 
 def _has_tag(slugs):
@@ -99,9 +118,15 @@ def _has_tag(slugs):
     )
 
 
-def _filtered(query, filters: StoryFilters):
-    """Published stories matching the filters: the one place the filter rules live."""
+def _filtered(query, filters: StoryFilters, matches=None):
+    """Published stories matching the filters: the one place the filter rules live.
+
+    A search joins the engine's matches (story_id, rank); pass `matches` to order by its rank.
+    """
     query = query.where(Story.status == Status.PUBLISHED)
+    if filters.search is not None:
+        matches = matches if matches is not None else search.matching(filters.search)
+        query = query.join_from(Story, matches, matches.c.story_id == Story.id)
     if filters.kind:
         query = query.where(Story.kind == filters.kind)
     if filters.tags:
@@ -121,15 +146,33 @@ def _filtered(query, filters: StoryFilters):
     return query
 
 
+def _card_counts():
+    """Correlated counts for each story of a page, selected in the page's own statement."""
+    replies = (
+        select(func.count(Reply.id))
+        .where(Reply.story_id == Story.id, Reply.status == Status.PUBLISHED)
+        .correlate(Story)
+        .scalar_subquery()
+    )
+    reactions = [
+        select(func.count(Reaction.id))
+        .where(Reaction.story_id == Story.id, Reaction.kind == kind)
+        .correlate(Story)
+        .scalar_subquery()
+        for kind in ReactionKind
+    ]
+    return [replies, *reactions]
+
+
 PINNED_ON_FIRST_PAGE = 3
 
 
-def pinned_for_page(filters: StoryFilters, after: Cursor | None) -> list[Story]:
-    """The pinned stories that lead the first page (none on later pages); they also keep
-    their place by date in the list below."""
-    if after is not None:
-        return []
-    return published_stories(filters, limit=PINNED_ON_FIRST_PAGE, pinned_only=True).stories
+def pinned_for_page(filters: StoryFilters, after: Cursor | None, page: int = 1) -> StoryPage | None:
+    """The pinned stories that lead the first page of a listing (none on later pages, and none
+    in a search, which is ordered by its words); they also keep their place by date below."""
+    if after is not None or page > 1 or filters.search is not None:
+        return None
+    return published_stories(filters, limit=PINNED_ON_FIRST_PAGE, pinned_only=True)
 
 
 def published_stories(
@@ -138,36 +181,63 @@ def published_stories(
     limit: int = PAGE_SIZE,
     featured_only: bool = False,
     pinned_only: bool = False,
+    ranked: bool = False,
+    page: int = 1,
 ) -> StoryPage:
     """Published stories, newest first, filtered; a bounded number of queries per page.
 
     Tags within one filter are alternatives (any of them); `exclude` removes a story that
-    carries any excluded tag.
+    carries any excluded tag. With a search, `ranked` orders by relevance instead and pages
+    by number (`page`, at most MAX_SEARCH_PAGES) rather than by keyset.
     """
-    query = _filtered(select(Story), filters)
+    matches = search.matching(filters.search) if filters.search is not None else None
+    ranked = ranked and matches is not None
+    columns: list[Any] = [Story.id, Story.published_at]
+    if ranked:
+        assert matches is not None
+        columns.append(matches.c.rank)
+    query = _filtered(select(*columns), filters, matches)
     if featured_only:
         query = query.where(Story.featured.is_(True))
     if pinned_only:
         query = query.where(Story.pinned.is_(True))
-    if after is not None:
+    if after is not None and not ranked:
         query = query.where(
             or_(
                 Story.published_at < after.published_at,
                 and_(Story.published_at == after.published_at, Story.id < after.story_id),
             )
         )
+    order = [Story.published_at.desc(), Story.id.desc()]
+    if ranked:
+        page = min(max(page, 1), MAX_SEARCH_PAGES)
+        assert matches is not None
+        query = query.order_by(matches.c.rank, *order).offset((page - 1) * limit)
+    else:
+        query = query.order_by(*order)
+    # The page's ids first, then its stories with their card counts: the counts are then
+    # worked out for the page alone, never for every match a ranking sorts.
+    chosen = query.limit(limit + 1).subquery("page")
+    page_order = [chosen.c.rank] if ranked else []
+    page_order += [chosen.c.published_at.desc(), chosen.c.id.desc()]
     query = (
-        query.options(selectinload(Story.story_tags))
-        .order_by(Story.published_at.desc(), Story.id.desc())
-        .limit(limit + 1)
+        select(Story, *_card_counts())
+        .join(chosen, chosen.c.id == Story.id)
+        .options(selectinload(Story.story_tags))
+        .order_by(*page_order)
     )
-    stories = list(db.session.scalars(query))
-    next_cursor = None
-    if len(stories) > limit:
-        stories = stories[:limit]
-        last = stories[-1]
-        next_cursor = Cursor(last.published_at, last.id)
-    return StoryPage(stories=stories, next_cursor=next_cursor)
+    rows = list(db.session.execute(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    stories = [row[0] for row in rows]
+    kinds = list(ReactionKind)
+    counts = {row[0].id: CardCounts(row[1], dict(zip(kinds, row[2:], strict=True))) for row in rows}
+    next_cursor = next_page = None
+    if more and ranked:
+        next_page = page + 1 if page < MAX_SEARCH_PAGES else None
+    elif more:
+        next_cursor = Cursor(stories[-1].published_at, stories[-1].id)
+    return StoryPage(stories, next_cursor, next_page, counts)
 
 
 def get_published_story(story_id: int) -> Story:
@@ -182,8 +252,25 @@ def get_published_story(story_id: int) -> Story:
     return story
 
 
+@dataclass(frozen=True)
+class ReplyPage:
+    """Up to REPLY_PAGE_SIZE published replies, oldest first, with how many there are in all
+    and the keysets (the first and last reply shown) of the pages before and after, if any."""
+
+    replies: list[Reply]
+    total: int
+    earlier: Cursor | None = None
+    later: Cursor | None = None
+
+
+def _reply_key(reply: Reply) -> Cursor:
+    # Cursor's id is the reply's here: replies page by (published_at, id) as stories do.
+    assert reply.published_at is not None  # only published replies are paged
+    return Cursor(reply.published_at, reply.id)
+
+
 def published_replies(story: Story) -> list[Reply]:
-    """The published replies of a published story, oldest first."""
+    """All the published replies of a published story, oldest first (pages use reply_page)."""
     if not story.is_published:
         return []
     return list(
@@ -192,6 +279,69 @@ def published_replies(story: Story) -> list[Reply]:
             .where(Reply.story_id == story.id, Reply.status == Status.PUBLISHED)
             .order_by(Reply.published_at, Reply.id)
         )
+    )
+
+
+def reply_page(
+    story: Story,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    newest: bool = False,
+    limit: int = REPLY_PAGE_SIZE,
+) -> ReplyPage:
+    """One page of a published story's published replies, oldest first, in one query: the
+    first page, the page after or before a keyset, or the newest replies."""
+    if not story.is_published:
+        return ReplyPage([], 0)
+    published = and_(Reply.story_id == story.id, Reply.status == Status.PUBLISHED)
+    total = select(func.count(Reply.id)).where(published).scalar_subquery()
+    query = select(Reply, total).where(published)
+    backwards = newest or before is not None
+    if after is not None:
+        query = query.where(
+            or_(
+                Reply.published_at > after.published_at,
+                and_(Reply.published_at == after.published_at, Reply.id > after.story_id),
+            )
+        )
+    elif before is not None:
+        query = query.where(
+            or_(
+                Reply.published_at < before.published_at,
+                and_(Reply.published_at == before.published_at, Reply.id < before.story_id),
+            )
+        )
+    order = (
+        [Reply.published_at.desc(), Reply.id.desc()]
+        if backwards
+        else [Reply.published_at, Reply.id]
+    )
+    rows = list(db.session.execute(query.order_by(*order).limit(limit + 1)))
+    if not rows:
+        return ReplyPage([], 0 if after is None and before is None else _count_replies(story))
+    more = len(rows) > limit
+    replies = [row[0] for row in rows[:limit]]
+    if backwards:
+        replies.reverse()
+    earlier = later = None
+    if backwards:
+        earlier = _reply_key(replies[0]) if more else None
+        later = _reply_key(replies[-1]) if before is not None else None
+    else:
+        earlier = _reply_key(replies[0]) if after is not None else None
+        later = _reply_key(replies[-1]) if more else None
+    return ReplyPage(replies, rows[0][1], earlier, later)
+
+
+def _count_replies(story: Story) -> int:
+    """How many published replies a story has (for a keyset page past the last one)."""
+    return (
+        db.session.scalar(
+            select(func.count(Reply.id)).where(
+                Reply.story_id == story.id, Reply.status == Status.PUBLISHED
+            )
+        )
+        or 0
     )
 
 

@@ -28,8 +28,11 @@ from forum.forms import keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
 from forum.governance.sanctions import Sanctioned
 from forum.governance.session_keys import READER_ID
+from forum.routing import parse_id
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
+from forum.search import query as search_query
+from forum.search.snippets import snippet
 from forum.stories import feeds, reading, services
 from forum.stories.content import (
     ATTRIBUTION_LABELS,
@@ -85,6 +88,16 @@ def story_excerpt(story: Story) -> str:
     return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
+@bp.app_template_filter("search_snippet")
+def search_snippet(story: Story, search: search_query.SearchQuery) -> Markup:
+    """The part of a story around the searched words, marked; none with content notes."""
+    if story.content_notes:
+        return Markup("")
+    # body_html was sanitised when it was stored; only its text is used, escaped by snippet().
+    text = Markup(story.body_html).striptags()  # noqa: S704
+    return snippet(text, search.marked_words)
+
+
 @bp.app_template_filter("story_tags")
 def story_tags(story: Story) -> list[Tag]:
     """The tags to show on a story: harm tags, then practice tags, never retired ones."""
@@ -128,7 +141,8 @@ class TagIndex:
 
 
 def _filter_pairs(filters: reading.StoryFilters) -> list[tuple[str, str]]:
-    pairs = [("type", filters.kind.value)] if filters.kind else []
+    pairs = [("q", filters.search.text)] if filters.search else []
+    pairs += [("type", filters.kind.value)] if filters.kind else []
     pairs += [("tag", s) for s in filters.tags] + [("exclude", s) for s in filters.exclude]
     pairs += [("practice", s) for s in filters.practice]
     for name, value in (
@@ -144,6 +158,7 @@ def _filter_pairs(filters: reading.StoryFilters) -> list[tuple[str, str]]:
 def _filter_label(name: str, value: str, tags: TagIndex) -> str:
     kinds = {k.slug: k.name for k in tags.problem_kinds}
     return {
+        "q": lambda: f"Words: “{value}”",
         "type": lambda: f"Type: {StoryKind(value).label}",
         "tag": lambda: f"About: {tags.name(value)}",
         "exclude": lambda: f"Leaving out: {tags.name(value)}",
@@ -159,6 +174,8 @@ def _heading(filters: reading.StoryFilters, total: int, tags: TagIndex) -> str:
     if filters.kind:
         noun = f"“{filters.kind.label}” {noun}"
     text = f"{total} {noun}"
+    if filters.search:
+        text += f" matching “{filters.search.text}”"
     quoted = lambda slugs: " or ".join(f"“{tags.name(s)}”" for s in slugs)  # noqa: E731
     if filters.tags:
         text += f" about {quoted(filters.tags)}"
@@ -174,35 +191,72 @@ def _url(endpoint: str, pairs: list[tuple[str, str]], **values) -> str:
     return url_for(endpoint, **values) + (f"?{query}" if query else "")
 
 
+def _reader_filters(args, tags: TagIndex) -> tuple[reading.StoryFilters, reading.StoryFilters]:
+    """What the reader chose in the URL, and that plus their hidden tags and mutes."""
+    hidden = [s for s in reader_hidden_tags() if s in tags.by_slug]
+    search = search_query.parse(args.get("q"))
+    chosen = replace(parse_filters(args, tags.vocabulary), search=search)
+    notes, words = reader_mutes()
+    applied = parse_filters(args, tags.vocabulary, hidden)
+    applied = replace(applied, mute_notes=notes, mute_words=words, search=search)
+    return chosen, applied
+
+
+def _results(filters: reading.StoryFilters, args, newest: bool):
+    """The page of stories, the pinned ones leading the first page, and the total."""
+    after = parse_cursor(args.get("after"))
+    number = parse_id(args.get("page")) or 1
+    page = reading.published_stories(filters, after=after, ranked=not newest, page=number)
+    pinned = reading.pinned_for_page(filters, after, number)
+    return page, pinned, reading.count_published_stories(filters)
+
+
 @bp.get("/stories")
 def index():
-    """Published stories, filtered by the URL-contract query parameters, newest first."""
+    """Published stories, filtered by the URL-contract query parameters, newest first; with
+    words to look for (`q`), ranked by relevance unless `order=newest`."""
     tags = TagIndex.load()
-    hidden = [s for s in reader_hidden_tags() if s in tags.by_slug]
-    chosen = parse_filters(request.args, tags.vocabulary)
-    notes, words = reader_mutes()
-    filters = replace(
-        parse_filters(request.args, tags.vocabulary, hidden), mute_notes=notes, mute_words=words
-    )
-    after = parse_cursor(request.args.get("after"))
-    page = reading.published_stories(filters, after=after)
-    pinned = reading.pinned_for_page(filters, after)
-    total = reading.count_published_stories(filters)
+    chosen, filters = _reader_filters(request.args, tags)
+    searching = chosen.search is not None
+    if chosen.search is not None and chosen.search.is_empty:
+        # Nothing left to look for: say so kindly rather than list every story.
+        chosen = replace(chosen, search=None)
+        return _nothing_to_search(search_query.parse(request.args.get("q")), chosen, tags)
+    newest = not searching or request.args.get("order") == "newest"
+    page, pinned, total = _results(filters, request.args, newest)
     pairs = _filter_pairs(chosen)
+    order = [("order", "newest")] if searching and newest else []
     active = [
         (_filter_label(n, v, tags), _url(".index", [p for p in pairs if p != (n, v)]))
         for n, v in pairs
     ]
-    older = page.next_cursor and _url(".index", [*pairs, ("after", page.next_cursor.encode())])
+    older = page.next_cursor and _url(
+        ".index", [*pairs, *order, ("after", page.next_cursor.encode())]
+    )
+    more = page.next_page and _url(".index", [*pairs, ("page", str(page.next_page))])
     heading = _heading(chosen, total, tags)
+    return _render_index(
+        chosen, tags, title=heading, heading=heading, page=page, older=older or more,
+        pinned=pinned, active=active, newest=newest,
+        order_urls=(_url(".index", pairs), _url(".index", [*pairs, ("order", "newest")])),
+        feed_url=_url(".feed", pairs),
+    )  # fmt: skip
+
+
+def _nothing_to_search(search, chosen: reading.StoryFilters, tags: TagIndex):
+    """The kind page for a search of only very common or very short words."""
+    heading = "Nothing to search for yet"
+    return _render_index(
+        chosen, tags, title=heading, heading=heading, page=None, pinned=None, older=None,
+        active=[], newest=False, order_urls=None, too_common=search,
+    )  # fmt: skip
+
+
+def _render_index(chosen: reading.StoryFilters, tags: TagIndex, **context):
+    notes, words = reader_mutes()
+    hidden = [s for s in reader_hidden_tags() if s in tags.by_slug]
     return render_template(
         "stories/index.html",
-        title=heading,
-        heading=heading,
-        page=page,
-        pinned=pinned,
-        older=older,
-        active=active,
         chosen=chosen,
         tags=tags,
         hidden=[tags.by_slug[s] for s in hidden],
@@ -212,6 +266,9 @@ def index():
         format_options=[(f.value, label) for f, label in FORMAT_LABELS.items()],
         kind_options=[(k.slug, k.name) for k in tags.problem_kinds],
         back=request.full_path.rstrip("?"),
+        typed=(search_query.parse(request.args.get("q")) or search_query.SearchQuery("")).text,
+        kept=[p for p in _filter_pairs(chosen) if p[0] != "q"],
+        **context,
     )
 
 
@@ -257,7 +314,12 @@ def _render_story(story: Story, form: ReplyForm):
         title=story.title,
         story=story,
         byline=_byline(story),
-        replies=reading.published_replies(story),
+        replies=reading.reply_page(
+            story,
+            after=parse_cursor(request.args.get("replies_after")),
+            before=parse_cursor(request.args.get("replies_before")),
+            newest=request.args.get("replies") == "newest",
+        ),
         counts=reading.reaction_counts(story),
         reaction_kinds=list(ReactionKind),
         prompts=PROMPTS,
@@ -349,10 +411,19 @@ def _atom(stories: list[Story], title: str, key: str, self_path: str, html_path:
 
 @bp.get("/feeds/stories.atom")
 def feed():
-    """Atom feed of the newest published stories."""
-    stories = reading.published_stories().stories
+    """Atom feed of the newest published stories; with /stories parameters (q, tag, type...)
+    it follows those, so a reader can follow a search in a feed reader."""
+    filters, pairs = reading.StoryFilters(), []
+    if request.args:
+        tags = TagIndex.load()
+        search = search_query.parse(request.args.get("q"))
+        search = search if search and not search.is_empty else None
+        filters = replace(parse_filters(request.args, tags.vocabulary), search=search)
+        pairs = _filter_pairs(filters)
+    stories = reading.published_stories(filters).stories
     name = current_app.config["SITE_NAME"]
-    return _atom(stories, f"{name}: stories", "/feeds/stories", url_for(".feed"), url_for(".index"))
+    key = "/feeds/stories" + (f"?{urlencode(pairs)}" if pairs else "")
+    return _atom(stories, f"{name}: stories", key, _url(".feed", pairs), _url(".index", pairs))
 
 
 @bp.get("/feeds/tags/<slug>.atom")

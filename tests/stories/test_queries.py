@@ -31,6 +31,8 @@ CEILINGS = {
     "/": 7,
     "/stories": 11,  # 9, plus the pinned stories and their tags on the first page
     "/stories?tag=not-heard&exclude=prejudice&type=experience": 11,
+    # A search runs in the same statements as a listing (forum/search joins its matches).
+    "/stories?q=story&tag=not-heard": 11,
     # 8, plus one for the resources panel (forum/resources), plus one for the main regions'
     # call-or-text lines it shows a reader who has chosen no region (forum/pages/help.py)
     "/stories/{story}": 10,

@@ -1,0 +1,1 @@
+"""Full-text search of what the public may read: one interface, one engine per database."""

@@ -1,0 +1,101 @@
+"""Search on /stories and in the header: plain GET forms, kind pages, no 5xx on any input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from forum.db import db
+from forum.stories.models import Status, Story
+from tests.factories import load_tags, make_story
+
+PAYLOADS = Path(__file__).resolve().parents[2] / "../shared/attack/payloads"
+
+
+@pytest.fixture
+def stories(app):
+    with app.app_context():
+        load_tags()
+        make_story(
+            status=Status.PUBLISHED, title="The harbour", harm_tags=["prejudice"],
+            body="Everyone said the <b>harbour</b> was calm, but my counsellor never listened.",
+        )  # fmt: skip
+        make_story(
+            status=Status.PUBLISHED, title="Noted harbour", content_notes=["self-harm"],
+            body="A harbour story behind a content note.",
+        )  # fmt: skip
+        db.session.remove()
+    return app
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def test_search_box_in_the_header_and_on_stories(client, stories):
+    home = page(client, "/")
+    assert 'role="search"' in home and 'name="q"' in home
+    listing = page(client, "/stories?q=harbour&tag=prejudice")
+    assert 'id="stories-q"' in listing and 'value="harbour"' in listing
+    assert '<input type="hidden" name="tag" value="prejudice">' in listing  # filters kept
+
+
+def test_results_show_a_marked_escaped_snippet_and_none_under_a_content_note(client, stories):
+    html = page(client, "/stories?q=counsellor")
+    assert "1 story matching “counsellor”" in html
+    assert "my <mark>counsellor</mark> never listened" in html
+    html = page(client, "/stories?q=harbour")
+    assert "<mark>harbour</mark>" in html and "<b>" not in html.split("<main", 1)[1]
+    assert "A harbour story behind" not in html and "Content note:" in html
+
+
+def test_filters_combine_with_q_and_nothing_found_is_kind(client, stories):
+    html = page(client, "/stories?q=harbour&tag=prejudice")
+    assert "1 story matching “harbour” about" in html
+    html = page(client, "/stories?q=zeppelin&tag=prejudice")
+    assert "No stories found" in html and "search all stories for" in html
+    assert 'href="/tags"' in html
+
+
+def test_too_common_words_get_a_kind_answer(client, stories):
+    html = page(client, "/stories?q=the+and")
+    assert "too common to search for" in html
+
+
+def test_newest_first_option(client, stories):
+    html = page(client, "/stories?q=harbour")
+    assert "best matches first" in html and "order=newest" in html
+    assert "Show best matches first" in page(client, "/stories?q=harbour&order=newest")
+
+
+def test_cards_show_reply_and_support_counts(client, stories):
+    html = page(client, "/stories")
+    assert "0 replies" in html
+
+
+def test_the_feed_follows_the_search(client, stories):
+    xml = page(client, "/feeds/stories.atom?q=counsellor")
+    assert '<title type="text">The harbour</title>' in xml
+    assert "Noted harbour" not in xml
+    assert "Noted harbour" in page(client, "/feeds/stories.atom?q=harbour")
+    assert "The harbour" not in page(client, "/feeds/stories.atom?q=harbour&tag=no-say")
+
+
+def _lines():
+    for path in sorted(PAYLOADS.rglob("*")):
+        if path.is_file() and not path.name.startswith("LICENSE") and path.suffix != ".md":
+            yield from path.read_text(errors="replace").splitlines()
+
+
+def test_every_attack_payload_through_q_answers_without_error(client, stories):
+    lines = [*_lines(), "\x00", '"' * 50, "(" * 500, "a" * 2000, "NEAR(a b, 1)", "x*:^"]
+    assert len(lines) > 4000
+    for line in lines:
+        response = client.get("/stories", query_string={"q": line})
+        assert response.status_code == 200, repr(line)
+    with stories.app_context():
+        assert db.session.scalar(select(db.func.count(Story.id))) == 2
