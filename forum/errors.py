@@ -324,9 +324,12 @@ def register_error_handlers(app: Flask) -> None:
         # The class names only: the message can hold SQL parameters, that is, what was typed.
         cause = getattr(error, "orig", None)
         app.logger.warning(
-            "Database unavailable on %s %r: %s%s", request.method, request.path,
-            type(error).__name__, f" ({type(cause).__name__})" if cause is not None else "",
-        )  # fmt: skip
+            "Database unavailable on %s %r: %s%s",
+            request.method,
+            request.path,
+            type(error).__name__,
+            f" ({type(cause).__name__})" if cause is not None else "",
+        )
         _forget_failed_work()
         return render_unavailable()
 

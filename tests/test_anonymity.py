@@ -76,8 +76,14 @@ def test_a_whole_scenario_leaves_no_address_or_agent_anywhere(app, caplog):
         ids = {s.title: s.id for s in db.session.scalars(select(Story))}
     for title in ("Signed in story", "Anonymous story"):
         story_id = ids[title]
-        response = act(moderator, "story", story_id, "approve", _version(app, Story, story_id),
-                       reason="Meets the guidelines")  # fmt: skip
+        response = act(
+            moderator,
+            "story",
+            story_id,
+            "approve",
+            _version(app, Story, story_id),
+            reason="Meets the guidelines",
+        )
         assert response.status_code == 303
 
     reader = _client(app, "reader")

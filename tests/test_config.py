@@ -13,9 +13,14 @@ from forum.config import CONFIGS, Config, ConfigError, environment_overrides, no
 def test_forum_variables_override_settings_with_their_types():
     found = environment_overrides(
         {"SESSION_IDLE_MINUTES": 720, "EXIT_URL": "x", "RATELIMIT_ENABLED": True},
-        {"FORUM_SESSION_IDLE_MINUTES": "30", "FORUM_EXIT_URL": "https://example.org/",
-         "FORUM_RATELIMIT_ENABLED": "false", "FORUM_ENV": "production", "OTHER": "1"},
-    )  # fmt: skip
+        {
+            "FORUM_SESSION_IDLE_MINUTES": "30",
+            "FORUM_EXIT_URL": "https://example.org/",
+            "FORUM_RATELIMIT_ENABLED": "false",
+            "FORUM_ENV": "production",
+            "OTHER": "1",
+        },
+    )
     assert found == {
         "SESSION_IDLE_MINUTES": 30,
         "EXIT_URL": "https://example.org/",
@@ -46,13 +51,24 @@ def test_production_refuses_a_missing_or_default_secret(monkeypatch, tmp_path, s
 
 def test_production_refuses_debug(tmp_path):
     with pytest.raises(ConfigError, match="Debug"):
-        create_app({"ENV_NAME": "production", "SECRET_KEY": "k" * 40, "DEBUG": True,
-                    "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})  # fmt: skip
+        create_app(
+            {
+                "ENV_NAME": "production",
+                "SECRET_KEY": "k" * 40,
+                "DEBUG": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
+            }
+        )
 
 
 def test_production_cookies_are_secure_and_host_prefixed(tmp_path):
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "k" * 40,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db"})  # fmt: skip
+    app = create_app(
+        {
+            "ENV_NAME": "production",
+            "SECRET_KEY": "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -137,11 +153,14 @@ def test_each_integer_setting_parses_or_is_refused_naming_the_variable(setting):
 
 def test_json_and_duration_settings_are_refused_when_they_do_not_parse():
     with pytest.raises(ConfigError, match="FORUM_RATELIMIT_STORAGE_OPTIONS must be a JSON object"):
-        environment_overrides({"RATELIMIT_STORAGE_OPTIONS": {}},
-                              {"FORUM_RATELIMIT_STORAGE_OPTIONS": "[1]"})  # fmt: skip
+        environment_overrides(
+            {"RATELIMIT_STORAGE_OPTIONS": {}}, {"FORUM_RATELIMIT_STORAGE_OPTIONS": "[1]"}
+        )
     with pytest.raises(ConfigError, match="FORUM_PERMANENT_SESSION_LIFETIME must be a whole"):
-        environment_overrides({"PERMANENT_SESSION_LIFETIME": timedelta(days=1)},
-                              {"FORUM_PERMANENT_SESSION_LIFETIME": "a fortnight"})  # fmt: skip
+        environment_overrides(
+            {"PERMANENT_SESSION_LIFETIME": timedelta(days=1)},
+            {"FORUM_PERMANENT_SESSION_LIFETIME": "a fortnight"},
+        )
 
 
 def test_a_mistyped_boolean_stops_the_start(monkeypatch, tmp_path):

@@ -45,9 +45,12 @@ def test_posts_begin_immediate_and_pages_begin_deferred(app, client):
     with app.app_context():
         make_user("heron")
     token = csrf_token(client, "/login")
-    login = _begins(app, lambda: client.post(
-        "/login", data={"csrf_token": token, "handle": "heron", "password": "wrong one here"}
-    ))  # fmt: skip
+    login = _begins(
+        app,
+        lambda: client.post(
+            "/login", data={"csrf_token": token, "handle": "heron", "password": "wrong one here"}
+        ),
+    )
     assert login and set(login) == {"BEGIN IMMEDIATE"}
     page = _begins(app, lambda: client.get("/account"))
     assert "BEGIN IMMEDIATE" not in page

@@ -125,10 +125,12 @@ def test_four_tellers_share_while_another_writer_holds_the_lock_for_ten_seconds(
         read_steps_done_while_locked = not lock.released.is_set()
         submitted = carry(client, previewed, "submit")
         results[n] = {
-            "check": checked.status_code, "preview": previewed.status_code,
-            "locked": read_steps_done_while_locked, "submit": submitted.status_code,
+            "check": checked.status_code,
+            "preview": previewed.status_code,
+            "locked": read_steps_done_while_locked,
+            "submit": submitted.status_code,
             "location": submitted.headers.get("Location", ""),
-        }  # fmt: skip
+        }
 
     threads = [threading.Thread(target=teller, args=(n,)) for n in range(4)]
     timer.start()
@@ -394,9 +396,11 @@ def test_a_sign_in_password_is_never_echoed_on_the_503_page(app):
     token = csrf_token(client, "/login")
     with Outage(app):
         html = assert_kind_503(
-            client.post("/login", data={"csrf_token": token, "handle": "heron",
-                                        "password": "a secret pass phrase"})
-        )  # fmt: skip
+            client.post(
+                "/login",
+                data={"csrf_token": token, "handle": "heron", "password": "a secret pass phrase"},
+            )
+        )
     assert "a secret pass phrase" not in html and "heron" in html
 
 

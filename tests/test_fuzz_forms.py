@@ -97,9 +97,12 @@ HOSTILE = st.one_of(
     TEXT,
     st.sampled_from(PAYLOADS),
     st.sampled_from(NUMBERS + SPACES),
-    st.builds(lambda unit, n: unit * n, st.sampled_from(["a", "é", "@.", "[*_", " "]),
-              st.sampled_from([199, 200, 201, 2_001, 30_001])),
-)  # fmt: skip
+    st.builds(
+        lambda unit, n: unit * n,
+        st.sampled_from(["a", "é", "@.", "[*_", " "]),
+        st.sampled_from([199, 200, 201, 2_001, 30_001]),
+    ),
+)
 
 
 # --- Reading pages ---------------------------------------------------------------------------
@@ -338,8 +341,11 @@ def test_every_form_takes_hostile_input(app, engine_name, role):
     assert forms, f"{role}: no forms found"
     failures: list[str] = []
     # One form per POST route (each action of an item apart), the ones that end the visit last.
-    chosen = {f["action"] if e == "moderation.act" else e: (e, f)
-              for e, found in forms.items() for f in found}  # fmt: skip
+    chosen = {
+        f["action"] if e == "moderation.act" else e: (e, f)
+        for e, found in forms.items()
+        for f in found
+    }
     order = sorted(chosen.values(), key=lambda ef: (ef[0] in ("accounts.logout",), ef[0]))
     for endpoint, form in order:
         _fuzz_form(app, role, world, endpoint, form, failures)
@@ -434,8 +440,11 @@ def test_the_walk_reads_forms_fields_and_choices():
     [form] = parser.forms
     assert form["action"] == "/here"
     assert form["fields"] == {
-        "csrf_token": ["t"], "kind": ["a", "b"], "body": ["kept"], "action": ["go"],
-    }  # fmt: skip
+        "csrf_token": ["t"],
+        "kind": ["a", "b"],
+        "body": ["kept"],
+        "action": ["go"],
+    }
     assert parser.links == {"/next"}
 
 

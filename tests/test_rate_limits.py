@@ -95,9 +95,11 @@ def _reply(client, n: int, story_id: int):
     page = client.get(f"/stories/{story_id}").get_data(as_text=True)
     token = page.split('name="form_token" type="hidden" value="', 1)[1].split('"', 1)[0]
     return post_form(
-        client, f"/stories/{story_id}/replies",
-        {"body": f"I hear you, truly ({n}).", "form_token": token}, page=f"/stories/{story_id}",
-    )  # fmt: skip
+        client,
+        f"/stories/{story_id}/replies",
+        {"body": f"I hear you, truly ({n}).", "form_token": token},
+        page=f"/stories/{story_id}",
+    )
 
 
 @pytest.mark.parametrize(
@@ -157,11 +159,12 @@ def _hammer_sign_in(client, address: str, times: int = 5) -> list[int]:
     token = csrf_token(client, "/login")
     return [
         client.post(
-            "/login", data={"csrf_token": token, "handle": "nobody", "password": "wrong"},
+            "/login",
+            data={"csrf_token": token, "handle": "nobody", "password": "wrong"},
             environ_base={"REMOTE_ADDR": address},
         ).status_code
         for _ in range(times)
-    ]  # fmt: skip
+    ]
 
 
 def test_with_redis_unreachable_tellers_share_and_sign_in(
@@ -215,10 +218,24 @@ class RedisServer:
         import redis
 
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.directory), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.2)
         deadline = time.monotonic() + 10
         while True:

@@ -28,10 +28,23 @@ from forum.safety.tokens import (
 HANDLE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,28}[A-Za-z0-9]$")
 RESERVED_HANDLES = frozenset(
     {
-        "admin", "administrator", "anonymous", "heard", "help", "mod", "moderator",
-        "moderators", "root", "staff", "support", "system", "team", "official", "null",
+        "admin",
+        "administrator",
+        "anonymous",
+        "heard",
+        "help",
+        "mod",
+        "moderator",
+        "moderators",
+        "root",
+        "staff",
+        "support",
+        "system",
+        "team",
+        "official",
+        "null",
     }
-)  # fmt: skip
+)
 SIGN_IN_FAILED = "Handle or password not recognised"
 RECOVERY_FAILED = "Handle or recovery code not recognised"
 

@@ -25,9 +25,18 @@ from forum.safety.patterns import LinearPattern, escape, linear
 
 # Each symbol stands for the letters it is commonly used for.
 SUBSTITUTES = {
-    "0": "o", "1": "il", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s",
-    "!": "i", "|": "il", "+": "t",
-}  # fmt: skip
+    "0": "o",
+    "1": "il",
+    "3": "e",
+    "4": "a",
+    "5": "s",
+    "7": "t",
+    "@": "a",
+    "$": "s",
+    "!": "i",
+    "|": "il",
+    "+": "t",
+}
 BLOCKED_MESSAGE = (
     "Some of the words in this can't be posted on Heard. Everything you wrote is still here: "
     "change the highlighted words, then send it again"

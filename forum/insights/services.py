@@ -129,9 +129,17 @@ def _grouped(column) -> dict:
 
 
 def _one_way(
-    slug, title, description, keyed, total, rule, adds_up, research=None, groups=None,
+    slug,
+    title,
+    description,
+    keyed,
+    total,
+    rule,
+    adds_up,
+    research=None,
+    groups=None,
     heading="Category",
-):  # fmt: skip
+):
     """A one-column table from (key, label, true count) triples."""
     counts = [count for _, _, count in keyed]
     publish = publish_partition if adds_up else publish_overlapping

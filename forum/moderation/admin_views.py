@@ -49,16 +49,22 @@ def audit_log():
     # Unfiltered (no query at all) is not an error: validating empty args would say so.
     if request.args and form.validate():
         filters = logs.LogFilter(
-            action=form.action.data or None, target_type=form.target_type.data or None,
-            since=form.since.data, until=form.until.data,
+            action=form.action.data or None,
+            target_type=form.target_type.data or None,
+            since=form.since.data,
+            until=form.until.data,
             before=query_id(request.args, "before"),
-        )  # fmt: skip
+        )
     rows, next_before = logs.audit_log(current_account(), filters)
     args = {k: v for k, v in request.args.items() if k != "before"}
     return render_template(
-        "moderation/audit_log.html", form=form, rows=rows, next_before=next_before, args=args,
+        "moderation/audit_log.html",
+        form=form,
+        rows=rows,
+        next_before=next_before,
+        args=args,
         title="Audit log",
-    )  # fmt: skip
+    )
 
 
 @admin_only
@@ -96,9 +102,12 @@ def watched():
             return redirect(url_for(".watched"), code=303)
     status = 400 if form.errors else 200
     return render_template(
-        "moderation/watched_words.html", form=form, words=all_words(),
-        delete_form=PlainForm(), title="Watched words",
-    ), status  # fmt: skip
+        "moderation/watched_words.html",
+        form=form,
+        words=all_words(),
+        delete_form=PlainForm(),
+        title="Watched words",
+    ), status
 
 
 @admin_only
@@ -116,10 +125,15 @@ def _reasons_page(form=None, failed=None, status=200):
     if failed is not None:
         edits[failed[0]] = failed[1]
     return render_template(
-        "moderation/reasons.html", form=form or TemplateForm(formdata=None), templates=templates,
-        edits=edits, actions=reasons.ACTIONS, plain=PlainForm(), suggested=reasons.SUGGESTED,
+        "moderation/reasons.html",
+        form=form or TemplateForm(formdata=None),
+        templates=templates,
+        edits=edits,
+        actions=reasons.ACTIONS,
+        plain=PlainForm(),
+        suggested=reasons.SUGGESTED,
         title="Reason templates",
-    ), status  # fmt: skip
+    ), status
 
 
 @admin_only

@@ -265,9 +265,16 @@ class LogFilterForm(BaseForm):
     action = SelectField("Action", choices=[], validate_choice=True)
     target_type = SelectField(
         "About",
-        choices=choices([("", "Anything"), ("story", "Stories"), ("reply", "Replies"),
-                         ("user", "Accounts"), ("sanction", "Sanctions")]),
+        choices=choices(
+            [
+                ("", "Anything"),
+                ("story", "Stories"),
+                ("reply", "Replies"),
+                ("user", "Accounts"),
+                ("sanction", "Sanctions"),
+            ]
+        ),
         validate_choice=True,
-    )  # fmt: skip
+    )
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])

@@ -80,9 +80,13 @@ def _caring_form(item, **kwargs) -> CaringForm:
 
 def _approve(actor, story, form):
     return services.approve_story(
-        actor, story.id, form.final_reason, form.version.data,
-        note_decision=form.note_decision.data, note_reason=form.note_reason.data or "",
-    )  # fmt: skip
+        actor,
+        story.id,
+        form.final_reason,
+        form.version.data,
+        note_decision=form.note_decision.data,
+        note_reason=form.note_reason.data or "",
+    )
 
 
 def _days_form(item, **kwargs) -> DaysForm:
@@ -118,18 +122,31 @@ def _redact(actor: User, story: Story, form: RedactForm):
     if missed:
         raise Invalid(SUGGESTIONS_MOVED, field="suggestions")
     return receipts.redact(
-        actor, story.id, texts["title"], texts["body"], form.final_reason,
-        helped_instead=texts["helped_instead"], answers=form.answers(texts),
+        actor,
+        story.id,
+        texts["title"],
+        texts["body"],
+        form.final_reason,
+        helped_instead=texts["helped_instead"],
+        answers=form.answers(texts),
         seen_version=form.version.data,
-    )  # fmt: skip
+    )
 
 
 ACTION_REASONS = {
-    "approve": "approve", "request_changes": "request_changes", "reject": "reject",
-    "hide": "hide", "restore": "restore", "dismiss_reports": "dismiss_reports",
-    "lock": "flags", "unlock": "flags", "pin": "flags", "unpin": "flags",
-    "feature": "flags", "unfeature": "flags",
-}  # fmt: skip
+    "approve": "approve",
+    "request_changes": "request_changes",
+    "reject": "reject",
+    "hide": "hide",
+    "restore": "restore",
+    "dismiss_reports": "dismiss_reports",
+    "lock": "flags",
+    "unlock": "flags",
+    "pin": "flags",
+    "unpin": "flags",
+    "feature": "flags",
+    "unfeature": "flags",
+}
 
 
 def _flag(flag: str, value: bool):
@@ -151,22 +168,31 @@ STORY_ACTIONS: dict[str, Action] = {
         "Approve and publish", "approve", _approve_form, _approve, "The story is published."
     ),
     "caring": Action(
-        "Send a caring message", "", _caring_form,
+        "Send a caring message",
+        "",
+        _caring_form,
         lambda a, s, f: services.send_caring_message(a, s.id),
         "A caring message with help lines is on the teller's status page.",
     ),
     "request_changes": Action(
-        "Ask the teller for changes", "request_changes", _reason_form("request_changes"),
+        "Ask the teller for changes",
+        "request_changes",
+        _reason_form("request_changes"),
         lambda a, s, f: services.request_changes(a, s.id, f.final_reason, f.version.data),
         "The teller has been asked for changes.",
     ),
     "reject": Action(
-        "Reject", "reject", _reason_form("reject"),
+        "Reject",
+        "reject",
+        _reason_form("reject"),
         lambda a, s, f: services.reject_story(a, s.id, f.final_reason, f.version.data),
         "The story was not published; the teller sees the reason.",
     ),
     "redact": Action(
-        "Send the edit to the teller", "redact", _redact_form, _redact,
+        "Send the edit to the teller",
+        "redact",
+        _redact_form,
+        _redact,
         "The edit has been sent to the teller to accept.",
     ),
     "hide": Action("Hide", "hide", _reason_form("hide"), _on("story", actions.hide), "Hidden."),
@@ -174,42 +200,74 @@ STORY_ACTIONS: dict[str, Action] = {
         "Restore", "restore", _reason_form("restore"), _on("story", actions.restore), "Restored."
     ),
     "dismiss_reports": Action(
-        "Keep it up and close the reports", "dismiss_reports", _reason_form("dismiss_reports"),
-        _on("story", actions.dismiss_reports), "Reports closed.",
+        "Keep it up and close the reports",
+        "dismiss_reports",
+        _reason_form("dismiss_reports"),
+        _on("story", actions.dismiss_reports),
+        "Reports closed.",
     ),
-    "lock": Action("Close to replies", "flags", _reason_form("lock"), _flag("locked", True),
-                   "Closed to replies."),
-    "unlock": Action("Open to replies", "flags", _reason_form("unlock"),
-                     _flag("locked", False), "Open to replies."),
+    "lock": Action(
+        "Close to replies",
+        "flags",
+        _reason_form("lock"),
+        _flag("locked", True),
+        "Closed to replies.",
+    ),
+    "unlock": Action(
+        "Open to replies",
+        "flags",
+        _reason_form("unlock"),
+        _flag("locked", False),
+        "Open to replies.",
+    ),
     "pin": Action("Pin", "flags", _reason_form("pin"), _flag("pinned", True), "Pinned."),
     "unpin": Action("Unpin", "flags", _reason_form("unpin"), _flag("pinned", False), "Unpinned."),
-    "feature": Action("Feature", "flags", _reason_form("feature"), _flag("featured", True),
-                      "Featured."),
-    "unfeature": Action("Stop featuring", "flags", _reason_form("unfeature"),
-                        _flag("featured", False), "No longer featured."),
+    "feature": Action(
+        "Feature", "flags", _reason_form("feature"), _flag("featured", True), "Featured."
+    ),
+    "unfeature": Action(
+        "Stop featuring",
+        "flags",
+        _reason_form("unfeature"),
+        _flag("featured", False),
+        "No longer featured.",
+    ),
     "tags": Action(
-        "Save tags and content notes", "adjust_tags", _tags_form,
+        "Save tags and content notes",
+        "adjust_tags",
+        _tags_form,
         lambda a, s, f: actions.adjust_tags(
-            a, s.id, f.harm_tags.data or [], f.practice_tags.data or [],
-            f.content_notes.data or [], f.final_reason, f.version.data,
+            a,
+            s.id,
+            f.harm_tags.data or [],
+            f.practice_tags.data or [],
+            f.content_notes.data or [],
+            f.final_reason,
+            f.version.data,
         ),
         "Tags and content notes saved.",
     ),
     "ban_poster": Action(
-        "Pause anonymous posting from this writer", "sanction", _days_form,
+        "Pause anonymous posting from this writer",
+        "sanction",
+        _days_form,
         lambda a, s, f: sanctions.ban_poster(a, "story", s.id, f.days.data, f.final_reason),
         "Anonymous posting from this writer is paused.",
     ),
-}  # fmt: skip
+}
 
 REPLY_ACTIONS: dict[str, Action] = {
     "approve": Action(
-        "Approve", "approve", _reason_form("approve"),
+        "Approve",
+        "approve",
+        _reason_form("approve"),
         lambda a, r, f: services.approve_reply(a, r.id, f.final_reason, f.version.data),
         "The reply is published.",
     ),
     "reject": Action(
-        "Reject", "reject", _reason_form("reject"),
+        "Reject",
+        "reject",
+        _reason_form("reject"),
         lambda a, r, f: services.reject_reply(a, r.id, f.final_reason, f.version.data),
         "The reply was not published.",
     ),
@@ -218,15 +276,20 @@ REPLY_ACTIONS: dict[str, Action] = {
         "Restore", "restore", _reason_form("restore"), _on("reply", actions.restore), "Restored."
     ),
     "dismiss_reports": Action(
-        "Keep it up and close the reports", "dismiss_reports", _reason_form("dismiss_reports"),
-        _on("reply", actions.dismiss_reports), "Reports closed.",
+        "Keep it up and close the reports",
+        "dismiss_reports",
+        _reason_form("dismiss_reports"),
+        _on("reply", actions.dismiss_reports),
+        "Reports closed.",
     ),
     "ban_poster": Action(
-        "Pause anonymous posting from this writer", "sanction", _days_form,
+        "Pause anonymous posting from this writer",
+        "sanction",
+        _days_form,
         lambda a, r, f: sanctions.ban_poster(a, "reply", r.id, f.days.data, f.final_reason),
         "Anonymous posting from this writer is paused.",
     ),
-}  # fmt: skip
+}
 
 
 def story_actions(story: Story) -> list[str]:

@@ -56,19 +56,25 @@ def public_log(
 ) -> tuple[list[PublicEntry], int | None]:
     """Public entries newest first, a keyset page at a time; never an actor, never content."""
     query = select(
-        AuditEntry.id, AuditEntry.action, AuditEntry.target_type, AuditEntry.reason,
+        AuditEntry.id,
+        AuditEntry.action,
+        AuditEntry.target_type,
+        AuditEntry.reason,
         AuditEntry.created_at,
-    ).where(AuditEntry.public.is_(True), AuditEntry.action.in_(list(PUBLIC_ACTIONS)))  # fmt: skip
+    ).where(AuditEntry.public.is_(True), AuditEntry.action.in_(list(PUBLIC_ACTIONS)))
     if before is not None:
         query = query.where(AuditEntry.id < before)
     rows = db.session.execute(query.order_by(AuditEntry.id.desc()).limit(limit + 1)).all()
     entries = [
         PublicEntry(
-            id=row.id, action=PUBLIC_ACTIONS[row.action],
-            target=TARGETS.get(row.target_type, "an item"), reason=row.reason, when=row.created_at,
+            id=row.id,
+            action=PUBLIC_ACTIONS[row.action],
+            target=TARGETS.get(row.target_type, "an item"),
+            reason=row.reason,
+            when=row.created_at,
         )
         for row in rows[:limit]
-    ]  # fmt: skip
+    ]
     next_before = entries[-1].id if len(rows) > limit else None
     return entries, next_before
 

@@ -184,8 +184,11 @@ def records(user_ids: set[int]) -> dict[int, Record]:
         .where(Sanction.user_id.in_(ids))
         .group_by(Sanction.user_id, Sanction.kind)
     )
-    names = {SanctionKind.WARN: "warnings", SanctionKind.SUSPEND: "suspensions",
-             SanctionKind.BAN: "bans"}  # fmt: skip
+    names = {
+        SanctionKind.WARN: "warnings",
+        SanctionKind.SUSPEND: "suspensions",
+        SanctionKind.BAN: "bans",
+    }
     for user_id, kind, count in sanction_rows:
         counts[user_id][names[kind]] = count  # type: ignore[index]  # user_id IN ids
     return {i: Record(**c) for i, c in counts.items()}

@@ -56,20 +56,30 @@ def redact(
     new_answers = {k: v for k, v in (answers or {}).items() if k in old_answers}
     new_answers = {**old_answers, **new_answers}
     unchanged = (title, body, helped, new_answers) == (
-        story.title, story.body, story.helped_instead, old_answers,
-    )  # fmt: skip
+        story.title,
+        story.body,
+        story.helped_instead,
+        old_answers,
+    )
     if unchanged:
         raise Invalid("Change something before sending the edit to the teller", field="body")
     supersede_redactions(story)
     old_title, old_body, old_helped = story.title, story.body, story.helped_instead
     lifecycle.propose_redaction(moderator, story, reason)
     redaction = Redaction(
-        story_id=story.id, moderator_id=moderator.id, reason=reason,
-        old_title=old_title, new_title=title, old_body=old_body, new_body=body,
-        old_helped_instead=old_helped, new_helped_instead=helped,
-        old_answers=json.dumps(old_answers), new_answers=json.dumps(new_answers),
+        story_id=story.id,
+        moderator_id=moderator.id,
+        reason=reason,
+        old_title=old_title,
+        new_title=title,
+        old_body=old_body,
+        new_body=body,
+        old_helped_instead=old_helped,
+        new_helped_instead=helped,
+        old_answers=json.dumps(old_answers),
+        new_answers=json.dumps(new_answers),
         story_version=story.version,
-    )  # fmt: skip
+    )
     db.session.add(redaction)
     db.session.commit()
     return redaction

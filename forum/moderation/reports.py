@@ -72,10 +72,14 @@ def file_report(
     story_id = item.id if isinstance(item, Story) else item.story_id
     db.session.add(
         Report(
-            target=target, story_id=story_id, reply_id=item.id if isinstance(item, Reply) else None,
-            reason=reason, detail=detail, reporter_key=key,
+            target=target,
+            story_id=story_id,
+            reply_id=item.id if isinstance(item, Reply) else None,
+            reason=reason,
+            detail=detail,
+            reporter_key=key,
         )
-    )  # fmt: skip
+    )
     try:
         db.session.flush()
     except IntegrityError:  # the same person, twice at once

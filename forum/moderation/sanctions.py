@@ -68,9 +68,12 @@ def suspend(moderator: User, user_id: int, days: int, reason: str) -> Sanction:
     ends = utcnow() + timedelta(days=days)
     user.suspended_until = ends
     sanction = Sanction(
-        kind=SanctionKind.SUSPEND, user_id=user.id, reason=reason, created_by_id=moderator.id,
+        kind=SanctionKind.SUSPEND,
+        user_id=user.id,
+        reason=reason,
+        created_by_id=moderator.id,
         ends_at=ends,
-    )  # fmt: skip
+    )
     db.session.add(sanction)
     revoke_sessions(user)
     audit(moderator, "suspend", user, f"{days} days: {reason}")
@@ -118,9 +121,12 @@ def ban_poster(moderator: User, kind: str, item_id: int, days: int, reason: str)
             field="days",
         )
     sanction = Sanction(
-        kind=SanctionKind.BAN, client_key=item.client_key, reason=reason,
-        created_by_id=moderator.id, ends_at=utcnow() + timedelta(days=days),
-    )  # fmt: skip
+        kind=SanctionKind.BAN,
+        client_key=item.client_key,
+        reason=reason,
+        created_by_id=moderator.id,
+        ends_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(sanction)
     audit(moderator, "ban_poster", item, f"{days} days: {reason}")
     db.session.commit()

@@ -84,9 +84,13 @@ CRISIS_NOTE = "suicide"
 
 
 def approve_story(
-    moderator: User, story_id: int, reason: str = "Meets the community guidelines",
-    seen_version: int | None = None, note_decision: str | None = None, note_reason: str = "",
-) -> Story:  # fmt: skip
+    moderator: User,
+    story_id: int,
+    reason: str = "Meets the community guidelines",
+    seen_version: int | None = None,
+    note_decision: str | None = None,
+    note_reason: str = "",
+) -> Story:
     """Publish a story in review; a crisis-flagged one needs a content-note decision."""
     require_moderator(moderator)
     story = _review_story(story_id, seen_version)
@@ -202,9 +206,11 @@ def _review_reply(moderator: User, reply_id: int, seen_version: int | None) -> R
 
 
 def approve_reply(
-    moderator: User, reply_id: int, reason: str = "Meets the community guidelines",
+    moderator: User,
+    reply_id: int,
+    reason: str = "Meets the community guidelines",
     seen_version: int | None = None,
-) -> Reply:  # fmt: skip
+) -> Reply:
     """Publish a reply in review (or confirm a post-moderated one)."""
     reply = _review_reply(moderator, reply_id, seen_version)
     reason = require_reason(reason)

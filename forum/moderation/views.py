@@ -39,9 +39,7 @@ from forum.stories.services import Teller, get_own_story
 
 bp = Blueprint("moderation", __name__)
 
-PUBLIC = frozenset(
-    {"moderation.public_log", "moderation.report", "moderation.receipt"}
-)  # fmt: skip
+PUBLIC = frozenset({"moderation.public_log", "moderation.report", "moderation.receipt"})
 
 
 @bp.before_request
@@ -151,14 +149,18 @@ def _account_page(user, note_form=None, sanction_form=None, status: int = 200):
         prefix="sanction", templates=choices_for("sanction"), formdata=None
     )
     return render_template(
-        "moderation/account.html", account=user, title=f"Account: {user.handle}",
-        record=people.records({user.id}).get(user.id), history=people.history(user),
-        sanctions=sanctions.sanctions_for(user), notes=people.notes_for(user),
+        "moderation/account.html",
+        account=user,
+        title=f"Account: {user.handle}",
+        record=people.records({user.id}).get(user.id),
+        history=people.history(user),
+        sanctions=sanctions.sanctions_for(user),
+        notes=people.notes_for(user),
         note_form=note_form or NoteForm(prefix="note", formdata=None),
         sanction_form=sanction_form,
         lift_form=Reasoned(prefix="lift", formdata=None),
         form=note_form if note_form is not None and note_form.errors else sanction_form,
-    ), status  # fmt: skip
+    ), status
 
 
 @bp.get("/moderation/accounts/<id:user_id>")
@@ -230,9 +232,11 @@ def public_log():
     """What moderators did and why, without names and without the content."""
     entries, next_before = read_public_log(query_id(request.args, "before"))
     return render_template(
-        "moderation/public_log.html", entries=entries, next_before=next_before,
+        "moderation/public_log.html",
+        entries=entries,
+        next_before=next_before,
         title="Moderation log",
-    )  # fmt: skip
+    )
 
 
 def _reporter_key() -> str:
@@ -257,9 +261,12 @@ def report(kind: str, item_id: int):
         else:
             return render_template("moderation/reported.html", filed=filed, title="Thank you")
     return render_template(
-        "moderation/report.html", form=form, kind=target, item_id=item_id,
+        "moderation/report.html",
+        form=form,
+        kind=target,
+        item_id=item_id,
         title="Report this " + target,
-    )  # fmt: skip
+    )
 
 
 def _teller() -> Teller:
@@ -291,9 +298,13 @@ def receipt(story_id: int):
             "answers": [side_by_side(old, new) for _, old, new in receipts.answers_of(redaction)],
         }
     return render_template(
-        "moderation/receipt.html", story=story, redaction=redaction, diffs=diffs, form=form,
+        "moderation/receipt.html",
+        story=story,
+        redaction=redaction,
+        diffs=diffs,
+        form=form,
         title="A moderator's edit of your story",
-    )  # fmt: skip
+    )
 
 
 admin_views.register(bp)

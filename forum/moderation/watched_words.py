@@ -35,9 +35,11 @@ def add_word(
     if db.session.scalar(select(WatchedWord.id).where(WatchedWord.key == key)) is not None:
         raise Invalid("That word is already watched", field="word")
     watched = WatchedWord(
-        word=word, key=key, action=action,
+        word=word,
+        key=key,
+        action=action,
         replacement=replacement if action is WatchedAction.REPLACE else "",
-    )  # fmt: skip
+    )
     db.session.add(watched)
     audit(admin, "watch_word", watched, f"{action.value}: {word}", public=False)
     db.session.commit()

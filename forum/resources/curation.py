@@ -150,10 +150,13 @@ def _contacts(entries: Iterable[ContactInput]) -> list[ResourceContact]:
             )
         contacts.append(
             ResourceContact(
-                kind=kind, number=number, label=label, confirmed=bool(entry.confirmed),
+                kind=kind,
+                number=number,
+                label=label,
+                confirmed=bool(entry.confirmed),
                 position=position,
             )
-        )  # fmt: skip
+        )
     return contacts
 
 
@@ -176,7 +179,10 @@ def checked_fields(data: ResourceInput, tags: dict[str, Tag]) -> dict:
             data.organisation, "organisation", "the organisation", ORGANISATION_LENGTH
         ),
         "description": single_line(
-            data.description, "description", "a short description", DESCRIPTION_LENGTH,
+            data.description,
+            "description",
+            "a short description",
+            DESCRIPTION_LENGTH,
             required=True,
         ),
         "category": category,
@@ -188,14 +194,21 @@ def checked_fields(data: ResourceInput, tags: dict[str, Tag]) -> dict:
         "hours": single_line(data.hours, "hours", "the opening hours", HOURS_LENGTH),
         "contacts": _contacts(data.contacts),
         "curator_note": note,
-    }  # fmt: skip
+    }
 
 
 def apply_fields(resource: Resource, values: dict) -> None:
     for name in (
-        "title", "url", "organisation", "description", "category", "serves_all_harms",
-        "show_on_help", "hours", "curator_note",
-    ):  # fmt: skip
+        "title",
+        "url",
+        "organisation",
+        "description",
+        "category",
+        "serves_all_harms",
+        "show_on_help",
+        "hours",
+        "curator_note",
+    ):
         setattr(resource, name, values[name])
     current = {region.code: region for region in resource.regions}
     resource.regions = [
@@ -268,10 +281,14 @@ def get_for_curation(actor: User | None, resource_id: int) -> Resource:
     """One resource, active or retired, for a curator."""
     require_curator(actor)
     resource = db.session.get(
-        Resource, resource_id,
-        options=[selectinload(Resource.regions), selectinload(Resource.contacts),
-                 selectinload(Resource.tags)],
-    )  # fmt: skip
+        Resource,
+        resource_id,
+        options=[
+            selectinload(Resource.regions),
+            selectinload(Resource.contacts),
+            selectinload(Resource.tags),
+        ],
+    )
     if resource is None:
         raise NotFound("There is no resource with that number")
     return resource

@@ -63,9 +63,11 @@ class ResourceForm(BaseForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     url = StringField(
         "Web address",
-        validators=[DataRequired("Enter the address of the website, starting with https://"),
-                    Length(max=2000, message="The address must be 2,000 characters or fewer")],
-    )  # fmt: skip
+        validators=[
+            DataRequired("Enter the address of the website, starting with https://"),
+            Length(max=2000, message="The address must be 2,000 characters or fewer"),
+        ],
+    )
     organisation = StringField("Organisation", validators=[Length(max=200)])
     description = TextAreaField(
         "Short description",

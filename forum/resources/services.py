@@ -367,7 +367,7 @@ def _starter_help_lines(region: str) -> list[dict]:
                     _contact_dict(c.kind.value, c.number, c.label, c.href) for c in contacts
                 ],
             }
-        )  # fmt: skip
+        )
     return lines
 
 

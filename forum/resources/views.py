@@ -237,9 +237,12 @@ def _status_change(resource_id: int, retire: bool):
             return redirect(url_for("resources.manage"), code=303)
     verb = "Retire" if retire else "Restore"
     return render_template(
-        "resources/confirm.html", title=f"{verb}: {resource.title}", form=form,
-        resource=resource, retire=retire,
-    )  # fmt: skip
+        "resources/confirm.html",
+        title=f"{verb}: {resource.title}",
+        form=form,
+        resource=resource,
+        retire=retire,
+    )
 
 
 @bp.route("/resources/manage/<id:resource_id>/retire", methods=["GET", "POST"])

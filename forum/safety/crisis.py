@@ -560,13 +560,27 @@ _RECENT = _words(
 )
 _RECENT_PAIRS = frozenset(
     {
-        ("any", "more"), ("these", "days"), ("this", "week"), ("this", "morning"),
-        ("this", "evening"), ("this", "weekend"), ("this", "afternoon"), ("last", "night"),
-        ("last", "week"), ("right", "now"), ("the", "moment"), ("the", "minute"),
-        ("days", "ago"), ("day", "ago"), ("hours", "ago"), ("hour", "ago"), ("week", "ago"),
-        ("weeks", "ago"), ("at", "present"),
+        ("any", "more"),
+        ("these", "days"),
+        ("this", "week"),
+        ("this", "morning"),
+        ("this", "evening"),
+        ("this", "weekend"),
+        ("this", "afternoon"),
+        ("last", "night"),
+        ("last", "week"),
+        ("right", "now"),
+        ("the", "moment"),
+        ("the", "minute"),
+        ("days", "ago"),
+        ("day", "ago"),
+        ("hours", "ago"),
+        ("hour", "ago"),
+        ("week", "ago"),
+        ("weeks", "ago"),
+        ("at", "present"),
     }
-)  # fmt: skip
+)
 # Not "before", "once" or "then": "I want to die before I see her", "once I'm gone" are now.
 _HISTORY = _words(
     "ago used during throughout school university uni college teen teens teenager teenage"
@@ -574,12 +588,25 @@ _HISTORY = _words(
 )
 _HISTORY_PAIRS = frozenset(
     {
-        ("the", "time"), ("when", "i"), ("a", "child"), ("a", "kid"), ("a", "teen"),
-        ("that", "year"), ("that", "winter"), ("that", "summer"), ("that", "spring"),
-        ("that", "autumn"), ("last", "year"), ("years", "ago"), ("back", "then"),
-        ("back", "in"), ("my", "teens"), ("my", "twenties"), ("the", "past"),
+        ("the", "time"),
+        ("when", "i"),
+        ("a", "child"),
+        ("a", "kid"),
+        ("a", "teen"),
+        ("that", "year"),
+        ("that", "winter"),
+        ("that", "summer"),
+        ("that", "spring"),
+        ("that", "autumn"),
+        ("last", "year"),
+        ("years", "ago"),
+        ("back", "then"),
+        ("back", "in"),
+        ("my", "teens"),
+        ("my", "twenties"),
+        ("the", "past"),
     }
-)  # fmt: skip
+)
 _PRESENT = _words(
     "am i'm im is are do don't dont does doesn't feel feels want wants wanna can can't cant"
     " cannot need needs hope think keep keeps 've i've ive have wish would"

@@ -30,10 +30,22 @@ from markdown_it.rules_core import StateCore
 
 ALLOWED_TAGS = frozenset(
     {
-        "p", "br", "em", "strong", "blockquote", "ul", "ol", "li",
-        "code", "pre", "a", "h3", "h4", "hr",
+        "p",
+        "br",
+        "em",
+        "strong",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "code",
+        "pre",
+        "a",
+        "h3",
+        "h4",
+        "hr",
     }
-)  # fmt: skip
+)
 # Markdown's `3. item` becomes <ol start="3">; a plain number is harmless and keeps meaning.
 ALLOWED_ATTRIBUTES = {"a": ("href",), "ol": ("start",)}
 SAFE_SCHEMES = frozenset({"http", "https"})

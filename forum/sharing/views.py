@@ -103,15 +103,22 @@ def _check_or_preview(form, taxonomy, draft, notice: str | None = None):
     checks = services.check_draft(draft)
     if form.action.data != "preview" and (checks.identifiers or checks.crisis):
         return render_template(
-            "sharing/check.html", form=form, checks=checks, lines=steps.help_lines(),
-            groups=steps.finding_groups(form), notice=notice,
+            "sharing/check.html",
+            form=form,
+            checks=checks,
+            lines=steps.help_lines(),
+            groups=steps.finding_groups(form),
+            notice=notice,
             title="Check before you share" if checks.identifiers else "Before you carry on",
-        )  # fmt: skip
+        )
     handle = current_identity().handle
     return render_template(
-        "sharing/preview.html", form=form, preview=steps.preview(draft, taxonomy, handle),
-        notice=notice, title="Check your story",
-    )  # fmt: skip
+        "sharing/preview.html",
+        form=form,
+        preview=steps.preview(draft, taxonomy, handle),
+        notice=notice,
+        title="Check your story",
+    )
 
 
 def _submit(draft, form_token: str):
@@ -142,10 +149,13 @@ def sent():
     if not just_sent:
         return redirect(url_for("sharing.status"), code=303)
     return render_template(
-        "sharing/sent.html", token=token, lines=steps.help_lines(),
-        code=group_status_code(token) if token else None, code_form=StatusCodeFileForm(),
+        "sharing/sent.html",
+        token=token,
+        lines=steps.help_lines(),
+        code=group_status_code(token) if token else None,
+        code_form=StatusCodeFileForm(),
         title="Your story has been sent",
-    )  # fmt: skip
+    )
 
 
 @bp.post("/share/sent/status-code.txt")
@@ -179,9 +189,13 @@ def status():
             return redirect(url_for("sharing.status"), code=303)
     stories = services.list_teller_stories(Teller(story_ids=current_identity().story_ids))
     return render_template(
-        "sharing/status.html", form=form, stories=stories, editable=EDITABLE,
-        action_form=PlainForm(), title="Your story's progress",
-    )  # fmt: skip
+        "sharing/status.html",
+        form=form,
+        stories=stories,
+        editable=EDITABLE,
+        action_form=PlainForm(),
+        title="Your story's progress",
+    )
 
 
 @bp.post("/status/forget")
@@ -270,6 +284,8 @@ def download(story_id: int):
 def my_stories():
     """An account's own stories, with their status and what can be done."""
     return render_template(
-        "sharing/my_stories.html", stories=services.list_own_stories(_user()),
-        editable=EDITABLE, title="My stories",
-    )  # fmt: skip
+        "sharing/my_stories.html",
+        stories=services.list_own_stories(_user()),
+        editable=EDITABLE,
+        title="My stories",
+    )

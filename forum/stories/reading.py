@@ -400,9 +400,13 @@ def tag_page_counts() -> dict[str, int]:
 
 
 def published_tag_stories(
-    tag: Tag, after: Cursor | None = None, exclude: tuple[str, ...] = (), limit: int = PAGE_SIZE,
-    mute_notes: tuple[str, ...] = (), mute_words: tuple[str, ...] = (),
-) -> StoryPage:  # fmt: skip
+    tag: Tag,
+    after: Cursor | None = None,
+    exclude: tuple[str, ...] = (),
+    limit: int = PAGE_SIZE,
+    mute_notes: tuple[str, ...] = (),
+    mute_words: tuple[str, ...] = (),
+) -> StoryPage:
     """What a tag's page and feed list: "What happened" stories carrying a harm tag, or
     "What helped" posts carrying a practice tag; published only, newest first."""
     mutes: dict[str, Any] = {"exclude": exclude, "mute_notes": mute_notes, "mute_words": mute_words}

@@ -236,20 +236,36 @@ def index():
     more = page.next_page and _url(".index", [*pairs, ("page", str(page.next_page))])
     heading = _heading(chosen, total, tags)
     return _render_index(
-        chosen, tags, title=heading, heading=heading, page=page, older=older or more,
-        pinned=pinned, active=active, newest=newest,
+        chosen,
+        tags,
+        title=heading,
+        heading=heading,
+        page=page,
+        older=older or more,
+        pinned=pinned,
+        active=active,
+        newest=newest,
         order_urls=(_url(".index", pairs), _url(".index", [*pairs, ("order", "newest")])),
         feed_url=_url(".feed", pairs),
-    )  # fmt: skip
+    )
 
 
 def _nothing_to_search(search, chosen: reading.StoryFilters, tags: TagIndex):
     """The kind page for a search of only very common or very short words."""
     heading = "Nothing to search for yet"
     return _render_index(
-        chosen, tags, title=heading, heading=heading, page=None, pinned=None, older=None,
-        active=[], newest=False, order_urls=None, too_common=search,
-    )  # fmt: skip
+        chosen,
+        tags,
+        title=heading,
+        heading=heading,
+        page=None,
+        pinned=None,
+        older=None,
+        active=[],
+        newest=False,
+        order_urls=None,
+        too_common=search,
+    )
 
 
 def _render_index(chosen: reading.StoryFilters, tags: TagIndex, **context):
@@ -381,10 +397,15 @@ def reply(story_id: int):
         start_writing()  # a form with errors stores nothing and takes no lock
         try:
             sent = services.add_reply(
-                story.id, user, form.body.data, form.form_token.data or "",
-                reader_id=_reader_id(), teller=teller, show_handle=bool(form.show_handle.data),
+                story.id,
+                user,
+                form.body.data,
+                form.form_token.data or "",
+                reader_id=_reader_id(),
+                teller=teller,
+                show_handle=bool(form.show_handle.data),
                 client_key=request_ban_key(),
-            )  # fmt: skip
+            )
         except (Invalid, Sanctioned) as error:
             form.add_error(error.field, error.message)
         else:

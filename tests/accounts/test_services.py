@@ -34,9 +34,20 @@ def test_recovery_codes_are_random_and_stored_only_as_hashes(ctx):
 
 @pytest.mark.parametrize(
     "handle",
-    ["ab", "x" * 31, "has space", "semi;colon", "-leading", "trailing_", "admin", "Moderator",
-     "anonymous-heron", "héron", "<script>"],
-)  # fmt: skip
+    [
+        "ab",
+        "x" * 31,
+        "has space",
+        "semi;colon",
+        "-leading",
+        "trailing_",
+        "admin",
+        "Moderator",
+        "anonymous-heron",
+        "héron",
+        "<script>",
+    ],
+)
 def test_bad_handles_are_refused_with_a_message_for_the_field(ctx, handle):
     with pytest.raises(Invalid) as error:
         services.sign_up(handle, "a quiet lake in spring")

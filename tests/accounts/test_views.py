@@ -71,9 +71,16 @@ def test_sign_up_errors_keep_the_handle_and_follow_gov_uk(client):
 
 def test_sign_up_ignores_extra_fields_such_as_role(app, client):
     post_form(
-        client, "/signup", {"handle": "heron", "password": "a quiet lake in spring",
-                            "role": "admin", "id": "1", "banned": "1"},
-    )  # fmt: skip
+        client,
+        "/signup",
+        {
+            "handle": "heron",
+            "password": "a quiet lake in spring",
+            "role": "admin",
+            "id": "1",
+            "banned": "1",
+        },
+    )
     with app.app_context():
         user = db.session.scalar(select(User))
         assert user.role is Role.MEMBER and not user.banned
@@ -106,19 +113,31 @@ def test_sign_in_goes_to_a_local_next_path(app, client):
 
 @pytest.mark.parametrize(
     "target",
-    ["//evil.example", "////evil.example", "\\\\\\evil.example", "/\\evil.example",
-     "\\/evil.example", "https:evil.example", "https://evil.example", "/\tevil.example",
-     "/\r\nLocation: https://evil.example", "javascript:alert(1)", "evil.example",
-     "/%0d%0aSet-Cookie:x=1", "http:/evil.example"],
-)  # fmt: skip
+    [
+        "//evil.example",
+        "////evil.example",
+        "\\\\\\evil.example",
+        "/\\evil.example",
+        "\\/evil.example",
+        "https:evil.example",
+        "https://evil.example",
+        "/\tevil.example",
+        "/\r\nLocation: https://evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/%0d%0aSet-Cookie:x=1",
+        "http:/evil.example",
+    ],
+)
 def test_sign_in_never_redirects_off_site(app, client, target):
     with app.app_context():
         make_user("heron")
     token = csrf_token(client, "/login")
     response = client.post(
-        "/login", query_string={"next": target},
+        "/login",
+        query_string={"next": target},
         data={"csrf_token": token, "handle": "heron", "password": PASSWORD},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     location = response.headers["Location"]
     assert location.startswith("/") and not location.startswith(("//", "/\\"))
@@ -171,9 +190,10 @@ def test_changing_the_password_signs_out_other_browsers(app, client):
     sign_in(client, "heron", PASSWORD)
     sign_in(other, "heron", PASSWORD)
     response = post_form(
-        client, "/account/password",
+        client,
+        "/account/password",
         {"current_password": PASSWORD, "new_password": "a brand new phrase"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     assert client.get("/account").status_code == 200
     assert other.get("/account").status_code == 302
@@ -186,10 +206,16 @@ def test_change_password_acts_only_on_the_signed_in_account(app, client):
         victim_id = victim.id
     sign_in(client, "heron", PASSWORD)
     post_form(
-        client, "/account/password",
-        {"current_password": PASSWORD, "new_password": "a brand new phrase",
-         "user_id": str(victim_id), "uid": str(victim_id), "handle": "egret"},
-    )  # fmt: skip
+        client,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "a brand new phrase",
+            "user_id": str(victim_id),
+            "uid": str(victim_id),
+            "handle": "egret",
+        },
+    )
     assert sign_in(app.test_client(), "egret", PASSWORD).status_code == 303
 
 
@@ -197,15 +223,17 @@ def test_recovery_through_the_form(app, client):
     with app.app_context():
         _user, codes = make_user("heron", codes=2)
     response = post_form(
-        client, "/recover",
+        client,
+        "/recover",
         {"handle": "heron", "code": codes[1], "new_password": "a brand new phrase"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     assert client.get("/account").status_code == 200
     again = post_form(
-        app.test_client(), "/recover",
+        app.test_client(),
+        "/recover",
         {"handle": "heron", "code": codes[1], "new_password": "another phrase here"},
-    )  # fmt: skip
+    )
     assert "Handle or recovery code not recognised" in again.get_data(as_text=True)
 
 
@@ -262,9 +290,12 @@ def test_pages_with_a_signed_in_user_are_not_cached(app, client):
 
 def _limited_app(database_uri, storage_uri, prefix):
     return make_test_app(
-        database_uri, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage_uri,
-        RATELIMIT_KEY_PREFIX=prefix, LIMIT_SIGN_IN="3 per minute",
-    )  # fmt: skip
+        database_uri,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=storage_uri,
+        RATELIMIT_KEY_PREFIX=prefix,
+        LIMIT_SIGN_IN="3 per minute",
+    )
 
 
 def _hammer_login(application) -> list[int]:
@@ -273,9 +304,12 @@ def _hammer_login(application) -> list[int]:
     for _ in range(5):
         token = csrf_token(client, "/login")
         statuses.append(
-            client.post("/login", data={"csrf_token": token, "handle": "x", "password": "y"},
-                        environ_base={"REMOTE_ADDR": "198.51.100.23"}).status_code
-        )  # fmt: skip
+            client.post(
+                "/login",
+                data={"csrf_token": token, "handle": "x", "password": "y"},
+                environ_base={"REMOTE_ADDR": "198.51.100.23"},
+            ).status_code
+        )
     return statuses
 
 
@@ -320,9 +354,10 @@ def test_a_rate_limited_page_is_kind(app, database_uri):
     client = application.test_client()
     token = csrf_token(client, "/login")
     response = client.post(
-        "/login", data={"csrf_token": token, "handle": "x", "password": "y"},
+        "/login",
+        data={"csrf_token": token, "handle": "x", "password": "y"},
         environ_base={"REMOTE_ADDR": "198.51.100.23"},
-    )  # fmt: skip
+    )
     assert response.status_code == 429
     assert "Please wait a little" in response.get_data(as_text=True)
 

@@ -82,21 +82,41 @@ def test_a_story_has_only_public_fields(world, client, app):
     story_id = world[0][0]
     with app.app_context():
         db.session.add(
-            Reply(story_id=story_id, status=Status.PUBLISHED, body="x", body_html="<p>x</p>",
-                  alias="Anonymous heron", form_token_hash="r" * 64,
-                  published_at=datetime(2026, 1, 2, tzinfo=UTC))
-        )  # fmt: skip
+            Reply(
+                story_id=story_id,
+                status=Status.PUBLISHED,
+                body="x",
+                body_html="<p>x</p>",
+                alias="Anonymous heron",
+                form_token_hash="r" * 64,
+                published_at=datetime(2026, 1, 2, tzinfo=UTC),
+            )
+        )
         db.session.add(
-            Reply(story_id=story_id, status=Status.PENDING, body="y", body_html="<p>y</p>",
-                  alias="Anonymous wren", form_token_hash="s" * 64)
-        )  # fmt: skip
+            Reply(
+                story_id=story_id,
+                status=Status.PENDING,
+                body="y",
+                body_html="<p>y</p>",
+                alias="Anonymous wren",
+                form_token_hash="s" * 64,
+            )
+        )
         db.session.add(Reaction(story_id=story_id, kind=ReactionKind.HEAR, actor_key="u:1"))
         db.session.commit()
     data = client.get(f"/api/v1/stories/{story_id}").get_json()
     assert set(data) == {
-        "id", "thread_type", "title", "body_html", "helped_instead_html", "month",
-        "harm_tags", "practice_tags", "content_notes", "counts",
-    }  # fmt: skip
+        "id",
+        "thread_type",
+        "title",
+        "body_html",
+        "helped_instead_html",
+        "month",
+        "harm_tags",
+        "practice_tags",
+        "content_notes",
+        "counts",
+    }
     assert data["month"] == "2026-01"
     assert data["harm_tags"] == [{"slug": "not-heard", "name": data["harm_tags"][0]["name"]}]
     assert data["counts"] == {"replies": 1, "reactions": {"hear": 1, "me-too": 0, "thanks": 0}}

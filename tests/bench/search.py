@@ -56,11 +56,18 @@ def seed(count: int) -> str:
             title, body = story_text(rng, n)
             when = now - timedelta(minutes=n)
             story = Story(
-                kind="experience", status=Status.PUBLISHED, title=title, body=body,
-                body_html=f"<p>{body}</p>", form_token_hash=f"{n:064d}", author_key=f"{n:064x}",
-                published_at=when, submitted_at=when, setting=settings[n % len(settings)],
+                kind="experience",
+                status=Status.PUBLISHED,
+                title=title,
+                body=body,
+                body_html=f"<p>{body}</p>",
+                form_token_hash=f"{n:064d}",
+                author_key=f"{n:064x}",
+                published_at=when,
+                submitted_at=when,
+                setting=settings[n % len(settings)],
                 content_notes="self-harm" if n % 10 == 0 else "",
-            )  # fmt: skip
+            )
             story.story_tags = [
                 StoryTag(tag=tag, position=i) for i, tag in enumerate(rng.sample(harm, 3))
             ]

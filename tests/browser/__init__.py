@@ -432,9 +432,13 @@ def add_reply(story_id: int, body: str, approve_as=None) -> int:
     from forum.stories import services
 
     reply = services.add_reply(
-        story_id, None, body, secrets.token_urlsafe(24), reader_id=secrets.token_hex(8),
+        story_id,
+        None,
+        body,
+        secrets.token_urlsafe(24),
+        reader_id=secrets.token_hex(8),
         teller=services.Teller(),
-    )  # fmt: skip
+    )
     if approve_as is not None and reply.status is not reply.status.PUBLISHED:
         approve_reply(approve_as, reply.id)
     return reply.id
@@ -459,22 +463,31 @@ def seed_stories() -> World:
     world.plain = published(
         title="Fifty minutes of silence",
         body="I talked for two years and **nobody** listened.\n\nThen I stopped going.",
-        harm_tags=[TAG, "got-worse"], practice_tags=["peer-support-group"],
-        impacts={TAG: 3}, therapy_kind="Person-centred counselling", setting=Setting.PRIVATE,
-        format=Format.INDIVIDUAL, roughly_when="A few years ago", problem_kind="poor-quality",
+        harm_tags=[TAG, "got-worse"],
+        practice_tags=["peer-support-group"],
+        impacts={TAG: 3},
+        therapy_kind="Person-centred counselling",
+        setting=Setting.PRIVATE,
+        format=Format.INDIVIDUAL,
+        roughly_when="A few years ago",
+        problem_kind="poor-quality",
         attribution=Attribution.THERAPY,
-    )  # fmt: skip
+    )
     world.noted = published(
         title="The sessions that stirred everything up",
         body="It brought back things I had put away, and nobody helped me with them.",
-        harm_tags=["memories-stirred"], content_notes=["self-harm", "medication"],
+        harm_tags=["memories-stirred"],
+        content_notes=["self-harm", "medication"],
         answers={"affected": "I stopped sleeping.", "would-have-helped": "Going slower."},
         helped_instead="Walking with a friend every morning.",
-    )  # fmt: skip
+    )
     world.replied = published(
-        title="What helped me was a group", kind=StoryKind.PRACTICE, harm_tags=[],
-        practice_tags=["peer-support-group", "nature"], body="A weekly walking group.",
-    )  # fmt: skip
+        title="What helped me was a group",
+        kind=StoryKind.PRACTICE,
+        harm_tags=[],
+        practice_tags=["peer-support-group", "nature"],
+        body="A weekly walking group.",
+    )
     world.published_replies = [
         add_reply(world.replied, "Thank you for writing this. It helped me.", keeper),
         add_reply(world.replied, "I *found* the same with a group.", keeper),
@@ -486,9 +499,10 @@ def seed_stories() -> World:
     world.own_changes = make_story(title="My own story, to change", author=teller).id
     request_changes(keeper, world.own_changes, "Please take out the clinic's name.")
     sent = submit_story(
-        None, make_draft(title="Sent without an account", harm_tags=["invalidated"]),
+        None,
+        make_draft(title="Sent without an account", harm_tags=["invalidated"]),
         secrets.token_urlsafe(24),
-    )  # fmt: skip
+    )
     world.status_story, world.status_token = sent.story.id, sent.status_token
     world.pending = make_story(
         title="Waiting for a moderator", body="My counsellor, Dr Smith, said I was fine."

@@ -13,13 +13,17 @@ def _seed_search() -> None:
     from tests.factories import make_story
 
     make_story(
-        status=Status.PUBLISHED, title="The lighthouse keeper", harm_tags=[TAG],
+        status=Status.PUBLISHED,
+        title="The lighthouse keeper",
+        harm_tags=[TAG],
         body="My counsellor talked about the lighthouse and never listened to me.",
-    )  # fmt: skip
+    )
     make_story(
-        status=Status.PUBLISHED, title="Behind a note", content_notes=["self-harm"],
+        status=Status.PUBLISHED,
+        title="Behind a note",
+        content_notes=["self-harm"],
         body="A lighthouse story behind a content note.",
-    )  # fmt: skip
+    )
 
 
 def walk_search_states(page, live_server):

@@ -191,9 +191,12 @@ def _seed_payloads(lines: list[str], crafted: list[str]) -> dict:
     for batch in batches(payloads, NOTE_MAX, "\n"):
         people.add_note(keeper, keeper.id, "\n".join(batch))
     return {
-        "published": published, "queued": queued, "reported": [reported], "keeper": keeper.id,
+        "published": published,
+        "queued": queued,
+        "reported": [reported],
+        "keeper": keeper.id,
         "titles": titles,
-    }  # fmt: skip
+    }
 
 
 def _pending_replies() -> list[int]:

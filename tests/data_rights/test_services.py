@@ -27,13 +27,26 @@ def writer(ctx):
     """An account with a published story, a reply elsewhere and a reaction."""
     load_tags()
     user, _codes = make_user("heron", codes=2)
-    mine = make_story(author=user, status=Status.PUBLISHED, body=SECRET_WORDS,
-                      answers={"affected": SECRET_WORDS})  # fmt: skip
+    mine = make_story(
+        author=user, status=Status.PUBLISHED, body=SECRET_WORDS, answers={"affected": SECRET_WORDS}
+    )
     theirs = make_story(author=make_user("egret"), status=Status.PUBLISHED, title="Theirs")
-    stories.add_reply(theirs.id, user, f"Reply: {SECRET_WORDS}", "a" * 32, reader_id="r",
-                      teller=stories.Teller(user=user))  # fmt: skip
-    stories.add_reply(mine.id, make_user("wren"), "Someone else's reply", "b" * 32,
-                      reader_id="w", teller=stories.Teller())  # fmt: skip
+    stories.add_reply(
+        theirs.id,
+        user,
+        f"Reply: {SECRET_WORDS}",
+        "a" * 32,
+        reader_id="r",
+        teller=stories.Teller(user=user),
+    )
+    stories.add_reply(
+        mine.id,
+        make_user("wren"),
+        "Someone else's reply",
+        "b" * 32,
+        reader_id="w",
+        teller=stories.Teller(),
+    )
     stories.react(theirs.id, ReactionKind.HEAR, f"u:{user.id}")
     file_report(user, "", "story", theirs.id, "unkind", f"Report: {SECRET_WORDS}")
     services.start_session(user)

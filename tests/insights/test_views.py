@@ -66,8 +66,17 @@ def test_the_csv_matches_the_page_and_says_suppressed(seeded, client):
 def test_every_table_downloads_and_an_unknown_one_is_not_found(seeded, client):
     """Each table named on the data page has a CSV; a made-up name is a 404."""
     page = client.get("/insights/data").get_data(as_text=True)
-    for slug in ("thread-types", "harm-groups", "harm-tags", "impact", "practice-tags",
-                 "settings", "formats", "problem-kinds", "over-time"):  # fmt: skip
+    for slug in (
+        "thread-types",
+        "harm-groups",
+        "harm-tags",
+        "impact",
+        "practice-tags",
+        "settings",
+        "formats",
+        "problem-kinds",
+        "over-time",
+    ):
         assert f"/insights/{slug}.csv" in page
         assert client.get(f"/insights/{slug}.csv").status_code == 200
     assert client.get("/insights/nothing.csv").status_code == 404

@@ -48,9 +48,13 @@ def published_story(**fields):
 def make_reply(story, body="Thinking of you", author=None, status=None, **fields) -> Reply:
     """A reply under story, stored through the stories service, then set as asked."""
     reply = stories.add_reply(
-        story.id, author, body, secrets.token_urlsafe(24), reader_id=secrets.token_hex(8),
+        story.id,
+        author,
+        body,
+        secrets.token_urlsafe(24),
+        reader_id=secrets.token_hex(8),
         teller=stories.Teller(),
-    )  # fmt: skip
+    )
     if status is not None:
         reply.status = status
         if status is Status.PUBLISHED:

@@ -112,9 +112,14 @@ def test_pending_stories_cannot_be_featured(moderator):
 def test_tags_and_content_notes_are_adjusted_and_impacts_kept(moderator):
     story = make_story(harm_tags=["not-heard"], impacts={"not-heard": 3})
     actions.adjust_tags(
-        moderator, story.id, ["invalidated", "not-heard"], ["peer-support-group"],
-        ["self-harm"], "Tags fit better", seen_version=story.version,
-    )  # fmt: skip
+        moderator,
+        story.id,
+        ["invalidated", "not-heard"],
+        ["peer-support-group"],
+        ["self-harm"],
+        "Tags fit better",
+        seen_version=story.version,
+    )
     assert [t.slug for t in story.harm_tags] == ["invalidated", "not-heard"]
     assert [t.slug for t in story.practice_tags] == ["peer-support-group"]
     assert {st.tag.slug: st.impact for st in story.story_tags}["not-heard"] == 3
@@ -124,11 +129,14 @@ def test_tags_and_content_notes_are_adjusted_and_impacts_kept(moderator):
 
 @pytest.mark.parametrize(
     ("harm", "practice", "notes", "field"),
-    [([], [], [], "harm_tags"), (["no-such-tag"], [], [], "harm_tags"),
-     (["peer-support-group"], [], [], "harm_tags"),
-     (["not-heard"], ["not-heard"], [], "practice_tags"),
-     (["not-heard"], [], ["gore"], "content_notes")],
-)  # fmt: skip
+    [
+        ([], [], [], "harm_tags"),
+        (["no-such-tag"], [], [], "harm_tags"),
+        (["peer-support-group"], [], [], "harm_tags"),
+        (["not-heard"], ["not-heard"], [], "practice_tags"),
+        (["not-heard"], [], ["gore"], "content_notes"),
+    ],
+)
 def test_tag_adjustments_are_checked(moderator, harm, practice, notes, field):
     story = make_story()
     with pytest.raises(Invalid) as error:

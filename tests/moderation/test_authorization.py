@@ -46,8 +46,9 @@ def _rules():
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("moderation.") or ADMIN_ELSEWHERE.search(rule.rule):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                found.append(pytest.param(rule.endpoint, rule.rule, method,
-                                          id=f"{method} {rule.rule}"))  # fmt: skip
+                found.append(
+                    pytest.param(rule.endpoint, rule.rule, method, id=f"{method} {rule.rule}")
+                )
     return found
 
 
@@ -88,11 +89,16 @@ def world(app):
                 "taxonomy.edit": {"slug": "not-heard"},
                 "taxonomy.retire": {"slug": "not-heard", "change": "retire"},
             },
-            "user_id": wren.id, "sanction_id": sanction.id, "word_id": word.id,
-            "template_id": template_id, "story_id": owned.id, "resource_id": 1, "slug": "x",
+            "user_id": wren.id,
+            "sanction_id": sanction.id,
+            "word_id": word.id,
+            "template_id": template_id,
+            "story_id": owned.id,
+            "resource_id": 1,
+            "slug": "x",
             "change": "retire",
             "ids": (heron.id, keeper.id, steward.id),
-        }  # fmt: skip
+        }
 
 
 def _url(app, endpoint, rule, world):

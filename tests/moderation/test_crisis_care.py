@@ -104,9 +104,14 @@ def test_no_content_note_needs_a_reason_that_is_audited(app, site):
     client = client_as(app, "keeper")
     version = _story(app, site.own).version
     response = act(
-        client, "story", site.own, "approve", version,
-        note_decision="none", note_reason="It tells of the past, without detail",
-    )  # fmt: skip
+        client,
+        "story",
+        site.own,
+        "approve",
+        version,
+        note_decision="none",
+        note_reason="It tells of the past, without detail",
+    )
     assert response.status_code == 303
     story = _story(app, site.own)
     assert story.status is Status.PUBLISHED and "suicide" not in story.content_note_slugs

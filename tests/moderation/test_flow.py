@@ -40,18 +40,29 @@ def test_a_moderator_clears_a_realistic_queue(app):
             author=teller,
         )
         fine = make_story(title="Finding a peer group", body="A peer group helped me.")
-        abusive = make_story(title="Everyone here is pathetic", body="You are all pathetic.",
-                             author=troll)  # fmt: skip
-        worrying = make_story(title="Still here", body="Most days are hard.",
-                              status=Status.PUBLISHED)  # fmt: skip
+        abusive = make_story(
+            title="Everyone here is pathetic", body="You are all pathetic.", author=troll
+        )
+        worrying = make_story(
+            title="Still here", body="Most days are hard.", status=Status.PUBLISHED
+        )
         nasty_reply = make_reply(worrying, body="Nobody cares about you", author=troll)
-        ids = {"identifying": identifying.id, "fine": fine.id, "abusive": abusive.id,
-               "worrying": worrying.id, "reply": nasty_reply.id, "troll": troll.id}  # fmt: skip
+        ids = {
+            "identifying": identifying.id,
+            "fine": fine.id,
+            "abusive": abusive.id,
+            "worrying": worrying.id,
+            "reply": nasty_reply.id,
+            "troll": troll.id,
+        }
 
     # A reader worries about the writer of a published story.
     reader = app.test_client()
-    post(reader, f"/stories/{ids['worrying']}/report",
-         {"reason": "at-risk", "detail": "They sound very low"})  # fmt: skip
+    post(
+        reader,
+        f"/stories/{ids['worrying']}/report",
+        {"reason": "at-risk", "detail": "They sound very low"},
+    )
 
     moderator = client_as(app, "keeper")
     queue = moderator.get("/moderation").get_data(as_text=True)
@@ -60,21 +71,35 @@ def test_a_moderator_clears_a_realistic_queue(app):
     assert "They sound very low" in queue and "5 waiting" in queue
 
     # 1. The at-risk report: keep the story up, close the report, say why.
-    response = act(moderator, "story", ids["worrying"], "dismiss_reports",
-                   _version(app, Story, ids["worrying"]),
-                   reason="Reviewed: kept up; crisis lines are shown with every story")  # fmt: skip
+    response = act(
+        moderator,
+        "story",
+        ids["worrying"],
+        "dismiss_reports",
+        _version(app, Story, ids["worrying"]),
+        reason="Reviewed: kept up; crisis lines are shown with every story",
+    )
     assert response.status_code == 303
 
     # 2. Approve the story that is fine.
-    assert act(moderator, "story", ids["fine"], "approve", 1, reason="",
-               template="s0").status_code == 303  # fmt: skip
+    assert (
+        act(moderator, "story", ids["fine"], "approve", 1, reason="", template="s0").status_code
+        == 303
+    )
 
     # 3. Redact the identifying story; its teller accepts the edit.
     response = act(
-        moderator, "story", ids["identifying"], "redact", 1, reason="",
-        template="s0", title="The counsellor who stopped listening",
-        body="My counsellor at a private clinic ignored me for a year.", helped_instead="",
-    )  # fmt: skip
+        moderator,
+        "story",
+        ids["identifying"],
+        "redact",
+        1,
+        reason="",
+        template="s0",
+        title="The counsellor who stopped listening",
+        body="My counsellor at a private clinic ignored me for a year.",
+        helped_instead="",
+    )
     assert response.status_code == 303
     assert _status(app, Story, ids["identifying"]) is Status.CHANGES_REQUESTED
     teller = client_as(app, "heron")
@@ -89,23 +114,41 @@ def test_a_moderator_clears_a_realistic_queue(app):
     assert "Jane" not in page.get_data(as_text=True)
 
     # 4. Reject the abusive story and its author's reply, with reasons.
-    assert act(moderator, "story", ids["abusive"], "reject", 1,
-               reason="Unkind to other members").status_code == 303  # fmt: skip
-    assert act(moderator, "reply", ids["reply"], "reject", 1,
-               reason="Unkind to the writer").status_code == 303  # fmt: skip
+    assert (
+        act(
+            moderator, "story", ids["abusive"], "reject", 1, reason="Unkind to other members"
+        ).status_code
+        == 303
+    )
+    assert (
+        act(
+            moderator, "reply", ids["reply"], "reject", 1, reason="Unkind to the writer"
+        ).status_code
+        == 303
+    )
 
     # 5. Suspend the abusive account for a week.
-    response = post(moderator, f"/moderation/accounts/{ids['troll']}/sanctions",
-                    {"kind": "suspend", "days": "7", "reason": "Abusive to members"},
-                    prefix="sanction")  # fmt: skip
+    response = post(
+        moderator,
+        f"/moderation/accounts/{ids['troll']}/sanctions",
+        {"kind": "suspend", "days": "7", "reason": "Abusive to members"},
+        prefix="sanction",
+    )
     assert response.status_code == 303
     assert "0 waiting" in moderator.get("/moderation").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, ids["troll"]).is_suspended()
         assert db.session.get(Reply, ids["reply"]).status is Status.REJECTED
         actions = [e.action for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-    assert actions == ["dismiss_reports", "approve", "redact", "accept_redaction", "reject",
-                       "reject", "suspend"]  # fmt: skip
+    assert actions == [
+        "dismiss_reports",
+        "approve",
+        "redact",
+        "accept_redaction",
+        "reject",
+        "reject",
+        "suspend",
+    ]
 
     # Every action is in the admins' audit log, with who did it...
     log = client_as(app, "steward").get("/moderation/log").get_data(as_text=True)
@@ -124,7 +167,7 @@ def test_a_moderator_clears_a_realistic_queue(app):
         "Unkind to other members",
         "7 days: Abusive to members",
     ):
-        assert line in public, line  # fmt: skip
+        assert line in public, line
     for secret in (
         "keeper",
         "heron",
@@ -135,4 +178,4 @@ def test_a_moderator_clears_a_realistic_queue(app):
         "Still here",
         "Nobody cares",
     ):
-        assert secret not in public, secret  # fmt: skip
+        assert secret not in public, secret

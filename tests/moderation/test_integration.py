@@ -29,14 +29,25 @@ KEY = "k" * 32
 
 def _reply(story, author=None, body="Thinking of you", client_key=None):
     return stories.add_reply(
-        story.id, author, body, secrets.token_urlsafe(24), reader_id="r" * 16,
-        teller=stories.Teller(), client_key=client_key,
-    )  # fmt: skip
+        story.id,
+        author,
+        body,
+        secrets.token_urlsafe(24),
+        reader_id="r" * 16,
+        teller=stories.Teller(),
+        client_key=client_key,
+    )
 
 
 def _ban(key: str, days: int = 3) -> None:
-    db.session.add(Sanction(kind=SanctionKind.BAN, client_key=key, reason="Abuse",
-                            ends_at=utcnow() + timedelta(days=days)))  # fmt: skip
+    db.session.add(
+        Sanction(
+            kind=SanctionKind.BAN,
+            client_key=key,
+            reason="Abuse",
+            ends_at=utcnow() + timedelta(days=days),
+        )
+    )
     db.session.commit()
 
 
@@ -119,8 +130,7 @@ def test_a_banned_reader_sees_a_kind_message_when_replying(app, site):
     reader = app.test_client()
     page = reader.get(f"/stories/{site}").get_data(as_text=True)
     assert f'href="/stories/{site}/report"' in page
-    response = post(reader, f"/stories/{site}/replies",
-                    {"body": "Hello", "form_token": "f" * 32})  # fmt: skip
+    response = post(reader, f"/stories/{site}/replies", {"body": "Hello", "form_token": "f" * 32})
     assert response.status_code == 200
     assert "Posting from here has been paused" in response.get_data(as_text=True)
     with app.app_context():

@@ -18,12 +18,24 @@ from tests.moderation.conftest import make_reply
 from tests.moderation.web import client_as, post
 
 EXTRAS = {
-    "status": "published", "pinned": "1", "featured": "1", "locked": "1", "role": "admin",
-    "author_id": "{attacker}", "actor_id": "{attacker}", "user_id": "{attacker}",
-    "created_by_id": "{attacker}", "moderator_id": "{attacker}", "version": "1",
-    "hidden_pending_review": "0", "reporter_key": "forged", "resolved_at": "2020-01-01",
-    "public": "0", "banned": "1", "title": "Forged title",
-}  # fmt: skip
+    "status": "published",
+    "pinned": "1",
+    "featured": "1",
+    "locked": "1",
+    "role": "admin",
+    "author_id": "{attacker}",
+    "actor_id": "{attacker}",
+    "user_id": "{attacker}",
+    "created_by_id": "{attacker}",
+    "moderator_id": "{attacker}",
+    "version": "1",
+    "hidden_pending_review": "0",
+    "reporter_key": "forged",
+    "resolved_at": "2020-01-01",
+    "public": "0",
+    "banned": "1",
+    "title": "Forged title",
+}
 
 
 @pytest.fixture
@@ -41,10 +53,15 @@ def world(app):
         receipts.redact(keeper, owned.id, "Owned", "My psychologist", "Removed a name")
         warning = sanctions.suspend(keeper, wren.id, 2, "Cooling off")
         return {
-            "heron": heron.id, "wren": wren.id, "keeper": keeper.id, "pending": pending.id,
-            "published": published.id, "reply": reply.id, "owned": owned.id,
+            "heron": heron.id,
+            "wren": wren.id,
+            "keeper": keeper.id,
+            "pending": pending.id,
+            "published": published.id,
+            "reply": reply.id,
+            "owned": owned.id,
             "sanction": warning.id,
-        }  # fmt: skip
+        }
 
 
 def _version(app, story_id):
@@ -55,24 +72,40 @@ def _version(app, story_id):
 CASES = [
     ("keeper", "/moderation/story/{pending}/approve", "approve", {"reason": "Fine"}),
     ("keeper", "/moderation/story/{pending}/reject", "reject", {"reason": "No"}),
-    ("keeper", "/moderation/story/{pending}/redact", "redact",
-     {"reason": "Redacted", "body": "New words", "helped_instead": ""}),
-    ("keeper", "/moderation/story/{pending}/tags", "tags",
-     {"reason": "Tags", "harm_tags": "invalidated"}),
+    (
+        "keeper",
+        "/moderation/story/{pending}/redact",
+        "redact",
+        {"reason": "Redacted", "body": "New words", "helped_instead": ""},
+    ),
+    (
+        "keeper",
+        "/moderation/story/{pending}/tags",
+        "tags",
+        {"reason": "Tags", "harm_tags": "invalidated"},
+    ),
     ("keeper", "/moderation/story/{published}/hide", "hide", {"reason": "Hide"}),
     ("keeper", "/moderation/story/{published}/lock", "lock", {"reason": "Pause"}),
     ("keeper", "/moderation/reply/{reply}/approve", "approve", {"reason": "Fine"}),
     ("keeper", "/moderation/accounts/{heron}/notes", "note", {"body": "A note"}),
-    ("keeper", "/moderation/accounts/{heron}/sanctions", "sanction",
-     {"kind": "warn", "reason": "Be kind"}),
+    (
+        "keeper",
+        "/moderation/accounts/{heron}/sanctions",
+        "sanction",
+        {"kind": "warn", "reason": "Be kind"},
+    ),
     ("keeper", "/moderation/sanctions/{sanction}/lift", "lift", {"reason": "Appeal"}),
-    ("steward", "/moderation/roles", None,
-     {"handle": "heron", "role": "moderator", "reason": "Trained"}),
+    (
+        "steward",
+        "/moderation/roles",
+        None,
+        {"handle": "heron", "role": "moderator", "reason": "Trained"},
+    ),
     ("steward", "/moderation/watched-words", None, {"word": "idiot", "action": "flag"}),
     ("steward", "/moderation/reasons", None, {"action": "hide", "label": "L", "text": "T"}),
     (None, "/stories/{published}/report", None, {"reason": "spam"}),
     ("heron", "/status/{owned}/moderator-edit", None, {"decision": "accept"}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("who", "url", "prefix", "data"), CASES, ids=[c[1] for c in CASES])
@@ -81,8 +114,11 @@ def test_extra_fields_are_never_applied(app, world, who, url, prefix, data):
     url = url.format(**world)
     fields = dict(data)
     if prefix not in (None, "note", "sanction", "lift"):
-        fields["version"] = str(_version(app, world["pending" if "pending" in url else "published"])
-                                if "/story/" in url else 1)  # fmt: skip
+        fields["version"] = str(
+            _version(app, world["pending" if "pending" in url else "published"])
+            if "/story/" in url
+            else 1
+        )
     extras = {k: v.replace("{attacker}", attacker) for k, v in EXTRAS.items() if k not in fields}
     payload = {**extras, **{f"{prefix}-{k}" if prefix else k: v for k, v in fields.items()}}
     if prefix:

@@ -80,8 +80,12 @@ def test_the_item_page_query_count_is_bounded(app):
         author = make_user("wren")
         few = make_story(title="Few", author=author, status=Status.PUBLISHED)
         reports.file_report(None, "c:1", "story", few.id, "unkind")
-        many = make_story(title="Many", author=author, status=Status.PUBLISHED,
-                          harm_tags=["not-heard", "no-say", "invalidated"])  # fmt: skip
+        many = make_story(
+            title="Many",
+            author=author,
+            status=Status.PUBLISHED,
+            harm_tags=["not-heard", "no-say", "invalidated"],
+        )
         for i in range(10):
             reports.file_report(None, f"c:{i}", "story", many.id, "unkind", f"detail {i}")
         few_id, many_id = few.id, many.id

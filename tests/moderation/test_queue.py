@@ -38,9 +38,13 @@ def test_the_order_is_crisis_then_at_risk_then_reported_then_oldest(app, moderat
     pending_reply = _aged(make_reply(at_risk_story, body="Sending care"), 400)
     items, total = queue.load_queue()
     assert [(q.kind, q.item.id) for q in items] == [
-        ("story", crisis.id), ("reply", reply.id), ("story", reported.id),
-        ("reply", pending_reply.id), ("story", old.id), ("story", new.id),
-    ]  # fmt: skip
+        ("story", crisis.id),
+        ("reply", reply.id),
+        ("story", reported.id),
+        ("reply", pending_reply.id),
+        ("story", old.id),
+        ("story", new.id),
+    ]
     assert total == 6 == queue.queue_count()
     assert items[0].why[0] == "Crisis language"
     assert items[1].why[0] == "Reported: this person may be at risk"
@@ -98,8 +102,11 @@ def test_matches_are_marked_in_context_and_escaped(admin):
 
 
 def test_marking_escapes_every_segment_and_label():
-    words = [WatchedWord(word='"><img src=x>', key=matching.word_key("imgsrcx"),
-                         action=WatchedAction.FLAG)]  # fmt: skip
+    words = [
+        WatchedWord(
+            word='"><img src=x>', key=matching.word_key("imgsrcx"), action=WatchedAction.FLAG
+        )
+    ]
     text = '<b>x</b> "><img src=x onerror=alert(1)> Dr Evil'
     spans = highlight.find_spans(text, words)
     out = highlight.marked(text, spans)

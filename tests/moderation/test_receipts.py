@@ -26,9 +26,14 @@ def _teller(story):
 
 def _redact(moderator, story, **kwargs):
     return receipts.redact(
-        moderator, story.id, kwargs.pop("title", story.title), kwargs.pop("body", REDACTED),
-        "Removed details that could identify someone", seen_version=story.version, **kwargs,
-    )  # fmt: skip
+        moderator,
+        story.id,
+        kwargs.pop("title", story.title),
+        kwargs.pop("body", REDACTED),
+        "Removed details that could identify someone",
+        seen_version=story.version,
+        **kwargs,
+    )
 
 
 def test_a_redaction_waits_for_the_teller_then_publishes_when_accepted(moderator):
@@ -42,8 +47,9 @@ def test_a_redaction_waits_for_the_teller_then_publishes_when_accepted(moderator
     assert "Jane" not in story.body_html and story.published_at is not None
     assert redaction.state is RedactionState.ACCEPTED
     assert [(e.action, e.actor_id) for e in entries()] == [
-        ("redact", moderator.id), ("accept_redaction", None),
-    ]  # fmt: skip
+        ("redact", moderator.id),
+        ("accept_redaction", None),
+    ]
     assert [s.id for s in reading.published_stories().stories] == [story.id]
 
 
@@ -119,8 +125,13 @@ def test_answers_and_what_helped_can_be_redacted(moderator):
     story = make_story(
         body=BODY, helped_instead="Dr Smith's group", answers={"affected": "At Riverside Clinic"}
     )
-    _redact(moderator, story, body=BODY, helped_instead="A peer group",
-            answers={"affected": "At a clinic", "unknown": "ignored"})  # fmt: skip
+    _redact(
+        moderator,
+        story,
+        body=BODY,
+        helped_instead="A peer group",
+        answers={"affected": "At a clinic", "unknown": "ignored"},
+    )
     [(prompt, old, new)] = receipts.answers_of(receipts.pending_redaction(story))
     assert (prompt, old, new) == ("affected", "At Riverside Clinic", "At a clinic")
     receipts.accept_redaction(_teller(story), story.id)
@@ -130,9 +141,13 @@ def test_answers_and_what_helped_can_be_redacted(moderator):
 
 @pytest.mark.parametrize(
     ("title", "body", "field"),
-    [("", REDACTED, "title"), ("x" * 201, REDACTED, "title"), ("Nobody listened", "  ", "body"),
-     ("Nobody listened", BODY, "body")],
-)  # fmt: skip
+    [
+        ("", REDACTED, "title"),
+        ("x" * 201, REDACTED, "title"),
+        ("Nobody listened", "  ", "body"),
+        ("Nobody listened", BODY, "body"),
+    ],
+)
 def test_redactions_are_checked(moderator, title, body, field):
     story = make_story(body=BODY)
     with pytest.raises(Invalid) as error:

@@ -40,9 +40,17 @@ def _tokens(html: str) -> list[str]:
 
 def _send(app, story_id, suggestions, body=BODY, title="What happened in Harrogate"):
     return act(
-        client_as(app, "keeper"), "story", story_id, "redact", 1, reason="Removed details",
-        title=title, body=body, helped_instead="", suggestions=suggestions,
-    )  # fmt: skip
+        client_as(app, "keeper"),
+        "story",
+        story_id,
+        "redact",
+        1,
+        reason="Removed details",
+        title=title,
+        body=body,
+        helped_instead="",
+        suggestions=suggestions,
+    )
 
 
 def _redactions(app) -> list[Redaction]:

@@ -24,8 +24,10 @@ def test_a_report_is_recorded_with_its_reason(tags):
     filed = _report(story, "a", "identifies", detail="Names the clinic")
     [report] = db.session.query(Report).all()
     assert (report.target, report.reason.value, report.detail) == (
-        f"story:{story.id}", "identifies", "Names the clinic",
-    )  # fmt: skip
+        f"story:{story.id}",
+        "identifies",
+        "Names the clinic",
+    )
     assert report.resolved_at is None and not filed.hidden and not filed.at_risk
 
 
@@ -102,9 +104,13 @@ def test_a_reply_under_a_story_no_longer_published_cannot_be_reported(tags):
 
 @pytest.mark.parametrize(
     ("reason", "detail", "field"),
-    [("nonsense", "", "reason"), (["unkind"], "", "reason"), ("other", "", "detail"),
-     ("unkind", "x" * 1001, "detail")],
-)  # fmt: skip
+    [
+        ("nonsense", "", "reason"),
+        (["unkind"], "", "reason"),
+        ("other", "", "detail"),
+        ("unkind", "x" * 1001, "detail"),
+    ],
+)
 def test_reasons_and_details_are_checked(tags, reason, detail, field):
     story = published_story()
     with pytest.raises(Invalid) as error:

@@ -38,8 +38,11 @@ def test_suspending_ends_every_session_and_blocks_sign_in(moderator, member):
         accounts.start_session(member)
     [entry] = entries()
     assert (entry.action, entry.target_type, entry.target_id, entry.public) == (
-        "suspend", "user", member.id, True,
-    )  # fmt: skip
+        "suspend",
+        "user",
+        member.id,
+        True,
+    )
     assert entry.reason == "7 days: Harassing other members"
 
 
@@ -90,8 +93,10 @@ def test_anonymous_posting_is_paused_by_ban_key_until_it_expires(moderator):
     sanction_checks.check_may_post(None, "k" * 32, now=later)
     [entry] = entries()
     assert (entry.action, entry.target_type, entry.reason) == (
-        "ban_poster", "story", "3 days: Abusive replies",
-    )  # fmt: skip
+        "ban_poster",
+        "story",
+        "3 days: Abusive replies",
+    )
     assert "k" * 32 not in entry.reason
 
 
@@ -181,8 +186,9 @@ def test_sanctions_are_listed_newest_first(moderator, member):
     sanctions.warn(moderator, member.id, "One")
     sanctions.suspend(moderator, member.id, 1, "Two")
     assert [s.kind for s in sanctions.sanctions_for(member)] == [
-        SanctionKind.SUSPEND, SanctionKind.WARN,
-    ]  # fmt: skip
+        SanctionKind.SUSPEND,
+        SanctionKind.WARN,
+    ]
     assert db.session.scalar(select(func.count(Sanction.id))) == 2
 
 

@@ -129,8 +129,9 @@ def test_replies_are_approved_and_rejected_with_entries(moderator):
     story = make_story(status=Status.PUBLISHED)
 
     def reply(token):
-        return stories.add_reply(story.id, None, "Thinking of you", token * 32,
-                                 reader_id="r", teller=stories.Teller())  # fmt: skip
+        return stories.add_reply(
+            story.id, None, "Thinking of you", token * 32, reader_id="r", teller=stories.Teller()
+        )
 
     good, bad = reply("a"), reply("b")
     services.approve_reply(moderator, good.id)

@@ -20,16 +20,28 @@ def _word(word, action=WatchedAction.FLAG, replacement=""):
 @pytest.mark.parametrize(
     "text",
     [
-        "what an idiot", "what an IDIOT", "what an ídíót", "what an i d i o t",
-        "what an 1d10t", "what an !d!0t", "what an idiot!", "(idiot)", "idiot",
+        "what an idiot",
+        "what an IDIOT",
+        "what an ídíót",
+        "what an i d i o t",
+        "what an 1d10t",
+        "what an !d!0t",
+        "what an idiot!",
+        "(idiot)",
+        "idiot",
         "what an ｉｄｉｏｔ",  # full-width letters fold under NFKD
         "what an i-d-i-o-t",
     ],
-)  # fmt: skip
+)
 def test_matching_survives_case_accents_spacing_and_substitutions(text):
     [match] = matching.find_matches(text, [_word("idiot")])
-    assert matching.skeleton(text[match.start : match.end])[0].replace("1", "i").replace("0", "o") \
-        .replace("!", "i") == "idiot"  # fmt: skip
+    assert (
+        matching.skeleton(text[match.start : match.end])[0]
+        .replace("1", "i")
+        .replace("0", "o")
+        .replace("!", "i")
+        == "idiot"
+    )
 
 
 @pytest.mark.parametrize("text", ["idiots", "idiotic", "an idiomatic idea", "", "I do it"])
@@ -95,8 +107,9 @@ def test_admins_manage_the_list(admin, moderator):
     with pytest.raises(NotFound):
         ww.remove_word(admin, word.id)
     assert [(e.action, e.public) for e in entries()] == [
-        ("watch_word", False), ("unwatch_word", False),
-    ]  # fmt: skip
+        ("watch_word", False),
+        ("unwatch_word", False),
+    ]
 
 
 def test_check_handle(admin):

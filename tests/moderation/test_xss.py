@@ -30,8 +30,11 @@ def _lines(name: str) -> list[str]:
     path = KIT / name
     if not path.exists():
         return []
-    return [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-            if line.strip()]  # fmt: skip
+    return [
+        line
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+        if line.strip()
+    ]
 
 
 CORPORA = {
@@ -56,9 +59,12 @@ def _seed(payloads: list[str]):
         db.session.commit()
         user_ids.append(author.id)
         story = make_story(
-            title=payload[:200] or "x", body=f"Before {payload} after, Dr Smith", author=author,
-            answers={"affected": payload}, helped_instead=payload,
-        )  # fmt: skip
+            title=payload[:200] or "x",
+            body=f"Before {payload} after, Dr Smith",
+            author=author,
+            answers={"affected": payload},
+            helped_instead=payload,
+        )
         story.story_tags.append(StoryTag(tag=tag, position=5))
         story.show_handle = True
         story.client_key = secrets.token_hex(16)
@@ -66,8 +72,15 @@ def _seed(payloads: list[str]):
         make_reply(published, body=payload, author=author)
         reports.file_report(None, f"c:x:{i}", "story", published.id, "other", payload)
         people.add_note(keeper, author.id, payload)
-        db.session.add(AuditEntry(action="approve", target_type="story", target_id=published.id,
-                                  reason=payload, actor_id=keeper.id))  # fmt: skip
+        db.session.add(
+            AuditEntry(
+                action="approve",
+                target_type="story",
+                target_id=published.id,
+                reason=payload,
+                actor_id=keeper.id,
+            )
+        )
         db.session.commit()
     for i, payload in enumerate(payloads[:5]):
         try:
@@ -91,8 +104,12 @@ def test_payloads_never_execute_in_the_moderation_pages(app, corpus):
         )
         reply_ids = list(db.session.scalars(select(Reply.id)))
     client = client_as(app, "steward")
-    pages = {"/moderation": None, "/moderation-log": None, "/moderation/log": None,
-             "/moderation/watched-words": None}  # fmt: skip
+    pages = {
+        "/moderation": None,
+        "/moderation-log": None,
+        "/moderation/log": None,
+        "/moderation/watched-words": None,
+    }
     pages.update({f"/moderation/story/{i}": None for i in story_ids})
     pages.update({f"/moderation/reply/{i}": None for i in reply_ids})
     pages.update({f"/moderation/accounts/{i}": None for i in user_ids})

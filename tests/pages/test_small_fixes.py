@@ -15,8 +15,22 @@ from tests.sharing.flow import step, valid_story
 from tests.web import hold_stories, post_form, sign_in
 
 CRISIS = "Some nights I want to end my life, and nobody in that room noticed."
-PUBLIC = ["/", "/about", "/guidelines", "/privacy", "/safety", "/help", "/stories", "/share",
-          "/status", "/login", "/signup", "/recover", "/resources", "/tags"]  # fmt: skip
+PUBLIC = [
+    "/",
+    "/about",
+    "/guidelines",
+    "/privacy",
+    "/safety",
+    "/help",
+    "/stories",
+    "/share",
+    "/status",
+    "/login",
+    "/signup",
+    "/recover",
+    "/resources",
+    "/tags",
+]
 FORMS = ["/share", "/status", "/login", "/signup", "/recover", "/stories/preferences"]
 
 

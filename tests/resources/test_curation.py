@@ -104,12 +104,21 @@ def test_edit_changes_fields_and_a_new_address_clears_the_old_check(loaded, mode
     resource = db.session.scalar(select(Resource).where(Resource.title == "Samaritans"))
     assert resource.last_checked_at is not None
     curation.update_resource(
-        moderator, resource.id,
-        valid(title="Samaritans", url="https://www.samaritans.org/", category="crisis",
-              regions=["GB", "IE"], show_on_help=True, harm_tags=[], practice_tags=[],
-              serves_all_harms=True, contacts=[ContactInput("phone", "116 123", "Call 116 123")]),
+        moderator,
+        resource.id,
+        valid(
+            title="Samaritans",
+            url="https://www.samaritans.org/",
+            category="crisis",
+            regions=["GB", "IE"],
+            show_on_help=True,
+            harm_tags=[],
+            practice_tags=[],
+            serves_all_harms=True,
+            contacts=[ContactInput("phone", "116 123", "Call 116 123")],
+        ),
         "The contact page moved",
-    )  # fmt: skip
+    )
     db.session.expire_all()
     assert resource.url == "https://www.samaritans.org/"
     assert resource.last_checked_at is None and resource.last_check_result == ""
@@ -200,10 +209,13 @@ def test_text_fields_are_stored_as_plain_text(tags, moderator):
 
 def test_an_admin_edits_a_guide_rendered_safely_and_audited(loaded, admin):
     guide = curation.update_guide(
-        admin, "if-you-want-to-stop-or-switch", "If you want to stop or switch",
-        "Summary", "## Ending\n\nText <script>alert(1)</script> [x](javascript:alert(1))",
+        admin,
+        "if-you-want-to-stop-or-switch",
+        "If you want to stop or switch",
+        "Summary",
+        "## Ending\n\nText <script>alert(1)</script> [x](javascript:alert(1))",
         "Clearer heading",
-    )  # fmt: skip
+    )
     assert "<h2>Ending</h2>" in guide.body_html
     assert "<script" not in guide.body_html and "href" not in guide.body_html
     assert "&lt;script&gt;" in guide.body_html  # shown as text, never run

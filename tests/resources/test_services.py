@@ -113,9 +113,11 @@ def test_directory_query_count_does_not_grow_with_the_data(tags):
 
 def story_with(tags=("not-heard",), notes=(), practice=()):
     return make_story(
-        status=Status.PUBLISHED, harm_tags=list(tags), content_notes=list(notes),
+        status=Status.PUBLISHED,
+        harm_tags=list(tags),
+        content_notes=list(notes),
         practice_tags=list(practice),
-    )  # fmt: skip
+    )
 
 
 def test_panel_matches_the_story_tags_in_the_reader_region(loaded):
@@ -182,8 +184,12 @@ def test_panel_for_a_reader_with_no_region_shows_only_global_help(loaded):
 def test_panel_query_count_is_constant(tags):
     story = story_with(tags=("not-heard",), notes=("suicide",))
     for i in range(3):
-        make_resource(f"Crisis {i}", category=Category.CRISIS, show_on_help=True,
-                      contacts=(("phone", "116 123", "Call"),))  # fmt: skip
+        make_resource(
+            f"Crisis {i}",
+            category=Category.CRISIS,
+            show_on_help=True,
+            contacts=(("phone", "116 123", "Call"),),
+        )
         make_resource(f"Match {i}", tags=("not-heard",))
     db.session.expire_all()
     story = db.session.get(type(story), story.id)
@@ -191,8 +197,12 @@ def test_panel_query_count_is_constant(tags):
     with count_queries() as small:
         services.resources_for_story(story, "GB")
     for i in range(40):
-        make_resource(f"More crisis {i}", category=Category.CRISIS, show_on_help=True,
-                      contacts=(("text", "85258", "Text"),))  # fmt: skip
+        make_resource(
+            f"More crisis {i}",
+            category=Category.CRISIS,
+            show_on_help=True,
+            contacts=(("text", "85258", "Text"),),
+        )
         make_resource(f"More match {i}", tags=("not-heard",), regions=("GB-ENG",))
     db.session.expire_all()
     story = db.session.get(type(story), story.id)
@@ -248,8 +258,13 @@ def test_help_lines_come_from_the_curated_resources(loaded):
 
 
 def test_help_lines_follow_curation(loaded):
-    make_resource("A new GB line", category=Category.CRISIS, show_on_help=True, position=999,
-                  contacts=(("phone", "0800 000 000", "Call 0800 000 000"),))  # fmt: skip
+    make_resource(
+        "A new GB line",
+        category=Category.CRISIS,
+        show_on_help=True,
+        position=999,
+        contacts=(("phone", "0800 000 000", "Call 0800 000 000"),),
+    )
     assert services.help_lines("GB")[-1]["name"] == "A new GB line"
 
 
@@ -341,8 +356,12 @@ def test_tag_resources_take_one_query_whatever_the_size(tags):
     with count_queries() as small:
         assert len(services.resources_for_tags(["not-heard"], "GB", limit=6)) == 3
     for i in range(40):
-        make_resource(f"Many {i}", tags=("not-heard",), regions=("GB", "IE"),
-                      contacts=(("phone", "111", "Call"), ("text", "85258", "Text")))  # fmt: skip
+        make_resource(
+            f"Many {i}",
+            tags=("not-heard",),
+            regions=("GB", "IE"),
+            contacts=(("phone", "111", "Call"), ("text", "85258", "Text")),
+        )
     with count_queries() as large:
         found = services.resources_for_tags(["not-heard"], "GB", limit=6)
     assert len(found) == 6 and all(r.contacts for r in found)

@@ -219,8 +219,13 @@ def test_an_unknown_guide_is_a_404(loaded, client):
 
 # Curation over HTTP: roles, forms, audit.
 
-MANAGE_PAGES = ["/resources/manage", "/resources/manage/new", "/resources/manage/1/edit",
-                "/resources/manage/1/retire", "/resources/manage/1/restore"]  # fmt: skip
+MANAGE_PAGES = [
+    "/resources/manage",
+    "/resources/manage/new",
+    "/resources/manage/1/edit",
+    "/resources/manage/1/retire",
+    "/resources/manage/1/restore",
+]
 
 
 @pytest.mark.parametrize("url", MANAGE_PAGES)
@@ -327,10 +332,16 @@ def test_a_moderator_edits_then_retires_a_resource(loaded, client, moderator):
     form = html_of(client, f"/resources/manage/{resource.id}/edit")
     assert "text | 85258 | Text SHOUT to 85258" in form  # current values are pre-filled
     edited = new_resource_form(
-        title="Shout", url=resource.url, category="crisis", regions=["GB"], harm_tags=[],
-        practice_tags=[], contacts="text | 85258 | Text SHOUT to 85258", show_on_help="y",
+        title="Shout",
+        url=resource.url,
+        category="crisis",
+        regions=["GB"],
+        harm_tags=[],
+        practice_tags=[],
+        contacts="text | 85258 | Text SHOUT to 85258",
+        show_on_help="y",
         reason="Shorter name",
-    )  # fmt: skip
+    )
     response = post_form(client, f"/resources/manage/{resource.id}/edit", edited)
     assert response.status_code == 303
     assert (
@@ -373,10 +384,15 @@ def test_an_admin_edits_a_guide_and_a_moderator_cannot(loaded, client, admin, mo
     sign_in(client, admin.handle, PASSWORD)
     assert "Edit this guide" in html_of(client, "/resources/guides/raising-it-with-your-therapist")
     response = post_form(
-        client, url,
-        {"title": "Raising it with your therapist", "summary": "S",
-         "body": "## Start here\n\nSay it plainly.", "reason": "Tighter opening"},
-    )  # fmt: skip
+        client,
+        url,
+        {
+            "title": "Raising it with your therapist",
+            "summary": "S",
+            "body": "## Start here\n\nSay it plainly.",
+            "reason": "Tighter opening",
+        },
+    )
     assert response.status_code == 303
     html = html_of(client, "/resources/guides/raising-it-with-your-therapist")
     assert "<h2>Start here</h2>" in html

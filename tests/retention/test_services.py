@@ -69,8 +69,11 @@ def test_running_purge_twice_removes_nothing_more(app, ctx):
     purge()
     second = purge()
     assert (second.day_secrets, second.sessions, second.closed_stories, second.client_keys) == (
-        0, 0, 0, 0,
-    )  # fmt: skip
+        0,
+        0,
+        0,
+        0,
+    )
     assert _count(Reply) == 0
 
 

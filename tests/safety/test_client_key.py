@@ -52,11 +52,12 @@ def _keys_seen(app: Flask, forwarded_for: list[str]) -> list[str]:
     client = app.test_client()
     return [
         client.get(
-            "/_key", environ_base={"REMOTE_ADDR": "10.0.0.2"},
+            "/_key",
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
             headers={"X-Forwarded-For": address},
         ).get_data(as_text=True)
         for address in forwarded_for
-    ]  # fmt: skip
+    ]
 
 
 def _expected(app: Flask, address: str) -> str:

@@ -285,9 +285,13 @@ def test_a_reply_with_past_crisis_words_waits_for_review_without_the_crisis_flag
 
     def reply(body):
         return services.add_reply(
-            story.id, None, body, secrets.token_urlsafe(24), reader_id=secrets.token_hex(8),
+            story.id,
+            None,
+            body,
+            secrets.token_urlsafe(24),
+            reader_id=secrets.token_hex(8),
             teller=services.Teller(),
-        )  # fmt: skip
+        )
 
     past = reply("I used to self-harm too, and it got better.")
     assert past.status is Status.PENDING and not past.crisis_flagged

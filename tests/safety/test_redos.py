@@ -130,9 +130,18 @@ MARKDOWN = {
 def _words() -> list[WatchedWord]:
     """Watched words chosen to make a backtracking matcher re-read long stretches."""
     words = [
-        "idiot", "aa", "a a a a a", "lil", "ss", "toast", "i d i o t s",
-        "a" * 99 + "b", "ai" * 50, "il" * 50, "o0" * 25,
-    ]  # fmt: skip
+        "idiot",
+        "aa",
+        "a a a a a",
+        "lil",
+        "ss",
+        "toast",
+        "i d i o t s",
+        "a" * 99 + "b",
+        "ai" * 50,
+        "il" * 50,
+        "o0" * 25,
+    ]
     return [
         WatchedWord(word=w, key=ww.word_key(w), action=WatchedAction.FLAG, replacement="")
         for w in words

@@ -19,13 +19,17 @@ def stories(app):
     with app.app_context():
         load_tags()
         make_story(
-            status=Status.PUBLISHED, title="The harbour", harm_tags=["prejudice"],
+            status=Status.PUBLISHED,
+            title="The harbour",
+            harm_tags=["prejudice"],
             body="Everyone said the <b>harbour</b> was calm, but my counsellor never listened.",
-        )  # fmt: skip
+        )
         make_story(
-            status=Status.PUBLISHED, title="Noted harbour", content_notes=["self-harm"],
+            status=Status.PUBLISHED,
+            title="Noted harbour",
+            content_notes=["self-harm"],
             body="A harbour story behind a content note.",
-        )  # fmt: skip
+        )
         db.session.remove()
     return app
 

@@ -26,10 +26,26 @@ CORPORA = [
 ]
 BLNS = PAYLOADS / "naughty-strings" / "blns.txt"
 FIELDS = [
-    "form_token", "kind", "title", "body", "answer_affected", "answer_group", "harm_tags",
-    "impact-not-heard", "practice_tags", "content_notes", "therapy_kind", "setting", "format",
-    "roughly_when", "problem_kind", "attribution", "helped_instead", "show_handle", "action",
-]  # fmt: skip
+    "form_token",
+    "kind",
+    "title",
+    "body",
+    "answer_affected",
+    "answer_group",
+    "harm_tags",
+    "impact-not-heard",
+    "practice_tags",
+    "content_notes",
+    "therapy_kind",
+    "setting",
+    "format",
+    "roughly_when",
+    "problem_kind",
+    "attribution",
+    "helped_instead",
+    "show_handle",
+    "action",
+]
 
 
 @pytest.fixture
@@ -45,10 +61,18 @@ def test_extra_fields_cannot_set_what_only_moderators_and_the_service_decide(app
         victim_id = victim.id
     tokens = start(client)
     sneaky = {
-        "status": "published", "author_id": str(victim_id), "featured": "1", "locked": "1",
-        "story_id": "1", "id": "99", "published_at": "2020-01-01", "crisis_flagged": "0",
-        "status_token_hash": "0" * 64, "version": "7", "show_handle": "handle",
-    }  # fmt: skip
+        "status": "published",
+        "author_id": str(victim_id),
+        "featured": "1",
+        "locked": "1",
+        "story_id": "1",
+        "id": "99",
+        "published_at": "2020-01-01",
+        "crisis_flagged": "0",
+        "status_token_hash": "0" * 64,
+        "version": "7",
+        "show_handle": "handle",
+    }
     response = step(client, "submit", {**valid_story(), **sneaky}, tokens)
     assert response.status_code == 303
     with app.app_context():
@@ -68,9 +92,10 @@ def test_edit_cannot_move_a_story_to_another_author_or_publish_it(app, client, t
         other_id = other.id
     post_form(client, "/status", {"code": code})
     response = post_form(
-        client, f"/status/{story_id}/edit",
+        client,
+        f"/status/{story_id}/edit",
         {**valid_story(), "status": "published", "author_id": str(other_id), "featured": "1"},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     with app.app_context():
         story = db.session.get(Story, story_id)
@@ -80,8 +105,19 @@ def test_edit_cannot_move_a_story_to_another_author_or_publish_it(app, client, t
 
 def _fuzz_values() -> list:
     odd_bytes = "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")
-    return [["one", "two"], "\x00", "text\x00with\x00nul", "", " ", "%00", "' OR 1=1 --",
-            "{}", "[]", odd_bytes, "9" * 400]  # fmt: skip
+    return [
+        ["one", "two"],
+        "\x00",
+        "text\x00with\x00nul",
+        "",
+        " ",
+        "%00",
+        "' OR 1=1 --",
+        "{}",
+        "[]",
+        odd_bytes,
+        "9" * 400,
+    ]
 
 
 @pytest.mark.parametrize("action", ["check", "preview", "submit", "edit", "bogus"])
@@ -97,8 +133,19 @@ def test_type_fuzz_on_every_field_never_gives_a_500(app, client, tags, action):
         assert response.status_code in (200, 303, 400), (value, response.status_code)
 
 
-@pytest.mark.parametrize("name", ["title", "body", "harm_tags", "impact-not-heard", "form_token",
-                                  "kind", "answer_affected", "roughly_when"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name",
+    [
+        "title",
+        "body",
+        "harm_tags",
+        "impact-not-heard",
+        "form_token",
+        "kind",
+        "answer_affected",
+        "roughly_when",
+    ],
+)
 def test_huge_values_are_refused_kindly(client, tags, name):
     tokens = start(client)
     response = step(client, "submit", {**valid_story(), name: "x" * 200_000}, tokens)
@@ -109,8 +156,13 @@ def test_huge_values_are_refused_kindly(client, tags, name):
 
 def test_nul_characters_never_reach_the_database(app, client, tags):
     tokens = start(client)
-    story = valid_story(title="A\x00title", body="Body\x00text", therapy_kind="C\x00BT",
-                        answer_affected="Badly\x00.", helped_instead="Walks\x00")  # fmt: skip
+    story = valid_story(
+        title="A\x00title",
+        body="Body\x00text",
+        therapy_kind="C\x00BT",
+        answer_affected="Badly\x00.",
+        helped_instead="Walks\x00",
+    )
     assert step(client, "submit", story, tokens).status_code == 303
     with app.app_context():
         stored = db.session.scalar(select(Story))
@@ -204,8 +256,12 @@ def test_payload_corpora_render_no_script_on_the_preview(client, tags):
             roughly_when=per_field["roughly_when"][n],
         )
         if n == 0:  # the long fields take every payload at once
-            data.update(body=block, answer_affected=block[:5000], answer_risks=block[5000:10000],
-                        helped_instead=block[:10000])  # fmt: skip
+            data.update(
+                body=block,
+                answer_affected=block[:5000],
+                answer_risks=block[5000:10000],
+                helped_instead=block[:10000],
+            )
         response = step(client, "preview", data, tokens)
         html = response.get_data(as_text=True)
         assert "<h1>Check your story</h1>" in html, html[html.find("error-summary") :][:600]
@@ -219,8 +275,10 @@ def test_payloads_on_the_compose_and_check_pages_stay_inert(client, tags):
     block = "\n\n".join(payloads)
     # Errors re-render every value into the form; the check page carries them in hidden inputs.
     for action, extra in (("check", {"harm_tags": []}), ("check", {"body": block + " a@b.com"})):
-        data = {**valid_story(title=payloads[0][:200], body=block, helped_instead=block[:9000]),
-                **extra}  # fmt: skip
+        data = {
+            **valid_story(title=payloads[0][:200], body=block, helped_instead=block[:9000]),
+            **extra,
+        }
         html = step(client, action, data).get_data(as_text=True)
         assert _sinks(html) == [], _sinks(html)[:5]
 

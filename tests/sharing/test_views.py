@@ -81,14 +81,24 @@ def test_each_compose_session_gets_its_own_form_token(client, tags):
 def test_compose_errors_follow_gov_uk_and_keep_every_value(client, tags):
     long_body = "I kept going back, week after week. " * 600  # about 21,000 characters
     response = step(
-        client, "check",
-        {"kind": "experience", "title": "", "body": long_body,
-         "harm_tags": ["not-heard", "no-progress"], "impact-no-progress": "4",
-         "practice_tags": ["peer-support-group"], "content_notes": ["bereavement"],
-         "answer_affected": "I stopped sleeping.", "therapy_kind": "CBT",
-         "setting": "online-or-app", "roughly_when": "2019", "problem_kind": "poor-quality",
-         "helped_instead": "My running group."},
-    )  # fmt: skip
+        client,
+        "check",
+        {
+            "kind": "experience",
+            "title": "",
+            "body": long_body,
+            "harm_tags": ["not-heard", "no-progress"],
+            "impact-no-progress": "4",
+            "practice_tags": ["peer-support-group"],
+            "content_notes": ["bereavement"],
+            "answer_affected": "I stopped sleeping.",
+            "therapy_kind": "CBT",
+            "setting": "online-or-app",
+            "roughly_when": "2019",
+            "problem_kind": "poor-quality",
+            "helped_instead": "My running group.",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<title>Error: " in html
@@ -136,10 +146,15 @@ def test_a_missing_practice_tag_is_shown_on_the_practice_fieldset(client, tags):
 
 def test_a_practice_story_with_only_a_practice_tag_reaches_preview(client, tags):
     response = step(
-        client, "check",
-        valid_story(kind="practice", harm_tags=[], practice_tags=["peer-support-group"],
-                    body="A weekly walking group helped me more than anything."),
-    )  # fmt: skip
+        client,
+        "check",
+        valid_story(
+            kind="practice",
+            harm_tags=[],
+            practice_tags=["peer-support-group"],
+            body="A weekly walking group helped me more than anything.",
+        ),
+    )
     html = response.get_data(as_text=True)
     assert "<h1>Check your story</h1>" in html
     assert "What helped" in html
@@ -218,10 +233,17 @@ def test_the_interstitial_lists_the_readers_own_region_in_full(client, tags):
 def test_preview_renders_sanitised_markdown_and_tags(client, tags):
     body = "**Bold** words.\n\n<script>alert(1)</script>\n\n[link](javascript:alert(1))"
     response = step(
-        client, "preview",
-        valid_story(body=body, harm_tags=["not-heard", "got-worse"], **{"impact-got-worse": "3"},
-                    practice_tags=["nature"], therapy_kind="CBT", setting="public-health"),
-    )  # fmt: skip
+        client,
+        "preview",
+        valid_story(
+            body=body,
+            harm_tags=["not-heard", "got-worse"],
+            **{"impact-got-worse": "3"},
+            practice_tags=["nature"],
+            therapy_kind="CBT",
+            setting="public-health",
+        ),
+    )
     main = main_of(response.get_data(as_text=True))
     assert "<strong>Bold</strong>" in main
     assert "<script" not in main
@@ -339,9 +361,9 @@ def test_an_expired_csrf_token_keeps_the_story(app, client, tags, monkeypatch):
     fields = [(k, v) for k, v in hidden_fields(html) if k != "action"]
     form = {k: v for k, v in fields}
     resend = client.post(
-        "/share", data={**valid_story(body="Written slowly over an evening."), **form,
-                        "action": "submit"},
-    )  # fmt: skip
+        "/share",
+        data={**valid_story(body="Written slowly over an evening."), **form, "action": "submit"},
+    )
     assert resend.status_code == 303
     assert story_count(app) == 1
 
@@ -472,9 +494,10 @@ def test_editing_a_story_in_review_sends_it_back_to_the_moderators(app, client, 
     assert re.search(r'checked[^>]*value="abuse"', page)
     assert "Please take out the town." in page
     response = post_form(
-        client, f"/status/{story_id}/edit",
+        client,
+        f"/status/{story_id}/edit",
         valid_story(title="Nobody listened to me", harm_tags=["not-heard", "invalidated"]),
-    )  # fmt: skip
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/status"
     story = _story(app, story_id)
     assert story.title == "Nobody listened to me"

@@ -188,8 +188,12 @@ class Active(HTMLParser):
 def test_script_payloads_stay_text_in_the_feed(app, client, tags):
     lines = payloads()
     for i, line in enumerate(lines[:20]):
-        publish(app, when=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
-                title=line[:200], body=line)  # fmt: skip
+        publish(
+            app,
+            when=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
+            title=line[:200],
+            body=line,
+        )
     for url in ("/feeds/stories.atom", "/feeds/tags/not-heard.atom"):
         feed = fetch(client, url)
         assert sorted(titles(feed)) == sorted(

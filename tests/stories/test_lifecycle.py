@@ -61,9 +61,13 @@ def _story_in(state: str) -> Story:
 def _reply_in(state: str) -> Reply:
     story = make_story(status=Status.PUBLISHED)
     reply = stories.add_reply(
-        story.id, None, "Thinking of you", secrets.token_urlsafe(24),
-        reader_id=secrets.token_hex(8), teller=stories.Teller(),
-    )  # fmt: skip
+        story.id,
+        None,
+        "Thinking of you",
+        secrets.token_urlsafe(24),
+        reader_id=secrets.token_hex(8),
+        teller=stories.Teller(),
+    )
     _set_state(reply, state)
     return reply
 

@@ -22,9 +22,11 @@ def stories(app):
             status=Status.PUBLISHED, title="A sexual-abuse note", content_notes=["sexual-abuse"]
         )
         make_story(
-            status=Status.PUBLISHED, title="The Waiting Room", body="Plain words.",
+            status=Status.PUBLISHED,
+            title="The Waiting Room",
+            body="Plain words.",
             harm_tags=["not-heard"],
-        )  # fmt: skip
+        )
         make_story(
             status=Status.PUBLISHED, title="Opening words", body="It began with a HOSPITAL stay."
         )

@@ -98,9 +98,14 @@ def add_replies(app, story_id: int, count: int, first: int = 0) -> None:
         author = db.session.scalar(select(User).where(User.handle == "teller"))
         for n in range(first, first + count):
             reply = services.add_reply(
-                story_id, author if n % 2 else None, f"Reply {n}", f"query-token-{n:05d}-padding",
-                reader_id=f"reader-{n}", teller=services.Teller(), show_handle=bool(n % 2),
-            )  # fmt: skip
+                story_id,
+                author if n % 2 else None,
+                f"Reply {n}",
+                f"query-token-{n:05d}-padding",
+                reader_id=f"reader-{n}",
+                teller=services.Teller(),
+                show_handle=bool(n % 2),
+            )
             if reply.status is not Status.PUBLISHED:
                 approve_reply(moderator, reply.id)
             for kind in services.ReactionKind:

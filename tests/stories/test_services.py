@@ -96,9 +96,12 @@ def test_retired_tags_cannot_be_chosen(tags):
 
 def test_impacts_and_context_are_kept(tags):
     story = make_story(
-        harm_tags=["not-heard", "no-progress"], impacts={"not-heard": 3},
-        setting=Setting.PUBLIC, problem_kind="poor-quality", content_notes=["self-harm"],
-    )  # fmt: skip
+        harm_tags=["not-heard", "no-progress"],
+        impacts={"not-heard": 3},
+        setting=Setting.PUBLIC,
+        problem_kind="poor-quality",
+        content_notes=["self-harm"],
+    )
     assert [(st.tag.slug, st.impact) for st in story.story_tags] == [
         ("not-heard", 3),
         ("no-progress", None),
@@ -204,8 +207,9 @@ def test_withdrawing_hides_a_published_story_and_twice_changes_nothing(tags):
 def test_erasing_removes_the_story_and_everything_under_it(tags):
     story = make_story(status=Status.PUBLISHED, answers={"affected": "a unique sentence"})
     services.react(story.id, ReactionKind.HEAR, "u:1")
-    services.add_reply(story.id, None, "Thinking of you", "r" * 32, reader_id="x",
-                       teller=services.Teller())  # fmt: skip
+    services.add_reply(
+        story.id, None, "Thinking of you", "r" * 32, reader_id="x", teller=services.Teller()
+    )
     teller = services.Teller(story_ids=frozenset({story.id}))
     services.erase_story(teller, story)
     for model in (Story, Reply, Reaction, ThreadAlias):
@@ -286,8 +290,9 @@ def test_no_reactions_or_replies_on_unpublished_stories(tags, status):
     with pytest.raises(NotFound):
         services.react(story.id, ReactionKind.HEAR, "u:1")
     with pytest.raises(NotFound):
-        services.add_reply(story.id, None, "Hello", "r" * 32, reader_id="x",
-                           teller=services.Teller())  # fmt: skip
+        services.add_reply(
+            story.id, None, "Hello", "r" * 32, reader_id="x", teller=services.Teller()
+        )
     assert reading.reaction_counts(story)[ReactionKind.HEAR] == 0
 
 
@@ -298,8 +303,9 @@ def test_no_reactions_or_replies_on_locked_or_missing_stories(tags):
     with pytest.raises(NotAllowed):
         services.react(story.id, ReactionKind.HEAR, "u:1")
     with pytest.raises(NotAllowed):
-        services.add_reply(story.id, None, "Hello", "r" * 32, reader_id="x",
-                           teller=services.Teller())  # fmt: skip
+        services.add_reply(
+            story.id, None, "Hello", "r" * 32, reader_id="x", teller=services.Teller()
+        )
     with pytest.raises(NotFound):
         services.react(999_999, ReactionKind.HEAR, "u:1")
 
@@ -308,8 +314,9 @@ NOBODY = services.Teller()
 
 
 def _reply(story, reader, token, teller=NOBODY, author=None):
-    return services.add_reply(story.id, author, "You are not alone.", token * 32,
-                              reader_id=reader, teller=teller)  # fmt: skip
+    return services.add_reply(
+        story.id, author, "You are not alone.", token * 32, reader_id=reader, teller=teller
+    )
 
 
 def test_aliases_are_stable_in_a_thread_and_differ_across_threads(tags):
@@ -336,10 +343,22 @@ def test_the_teller_replies_under_the_teller_alias(tags):
 
 def test_a_reply_is_pending_sanitised_and_submitted_once(tags):
     story = make_story(status=Status.PUBLISHED)
-    reply = services.add_reply(story.id, None, "<img src=x onerror=alert(1)> *hugs*", "z" * 32,
-                               reader_id="r", teller=services.Teller())  # fmt: skip
-    again = services.add_reply(story.id, None, "<img src=x onerror=alert(1)> *hugs*", "z" * 32,
-                               reader_id="r", teller=services.Teller())  # fmt: skip
+    reply = services.add_reply(
+        story.id,
+        None,
+        "<img src=x onerror=alert(1)> *hugs*",
+        "z" * 32,
+        reader_id="r",
+        teller=services.Teller(),
+    )
+    again = services.add_reply(
+        story.id,
+        None,
+        "<img src=x onerror=alert(1)> *hugs*",
+        "z" * 32,
+        reader_id="r",
+        teller=services.Teller(),
+    )
     assert reply.id == again.id and reply.status is Status.PENDING
     assert "<img" not in reply.body_html and "<em>hugs</em>" in reply.body_html
     assert reading.published_replies(story) == []

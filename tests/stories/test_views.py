@@ -218,27 +218,54 @@ def varied(app, tags):
     """Stories that differ in every filterable way."""
     private = {"setting": Setting.PRIVATE, "format": Format.INDIVIDUAL}
     return {
-        "heard": publish(app, title="Not heard in private", harm_tags=["not-heard"],
-                         problem_kind="poor-quality", **private),
-        "both": publish(app, title="Not heard and prejudice", harm_tags=["not-heard", "prejudice"],
-                        setting=Setting.PUBLIC, format=Format.GROUP),
-        "prejudice": publish(app, title="Prejudice only", harm_tags=["prejudice"],
-                             problem_kind="misconduct"),
-        "walks": publish(app, title="Walking helped", kind=StoryKind.PRACTICE, harm_tags=[],
-                         practice_tags=["nature"]),
-        "group": publish(app, title="A group helped", kind=StoryKind.PRACTICE,
-                         harm_tags=["not-heard"], practice_tags=["peer-support-group"]),
-    }  # fmt: skip
+        "heard": publish(
+            app,
+            title="Not heard in private",
+            harm_tags=["not-heard"],
+            problem_kind="poor-quality",
+            **private,
+        ),
+        "both": publish(
+            app,
+            title="Not heard and prejudice",
+            harm_tags=["not-heard", "prejudice"],
+            setting=Setting.PUBLIC,
+            format=Format.GROUP,
+        ),
+        "prejudice": publish(
+            app, title="Prejudice only", harm_tags=["prejudice"], problem_kind="misconduct"
+        ),
+        "walks": publish(
+            app,
+            title="Walking helped",
+            kind=StoryKind.PRACTICE,
+            harm_tags=[],
+            practice_tags=["nature"],
+        ),
+        "group": publish(
+            app,
+            title="A group helped",
+            kind=StoryKind.PRACTICE,
+            harm_tags=["not-heard"],
+            practice_tags=["peer-support-group"],
+        ),
+    }
 
 
 @pytest.mark.parametrize(
     ("query", "expected", "title"),
     [
         ("tag=not-heard", {"heard", "both", "group"}, "3 stories about “Not heard”"),
-        ("tag=not-heard&tag=prejudice", {"heard", "both", "prejudice", "group"},
-         "4 stories about “Not heard” or “Prejudice”"),
-        ("tag=not-heard&exclude=prejudice", {"heard", "group"},
-         "2 stories about “Not heard”, leaving out “Prejudice”"),
+        (
+            "tag=not-heard&tag=prejudice",
+            {"heard", "both", "prejudice", "group"},
+            "4 stories about “Not heard” or “Prejudice”",
+        ),
+        (
+            "tag=not-heard&exclude=prejudice",
+            {"heard", "group"},
+            "2 stories about “Not heard”, leaving out “Prejudice”",
+        ),
         ("exclude=not-heard", {"prejudice", "walks"}, "2 stories, leaving out “Not heard”"),
         ("type=experience", {"heard", "both", "prejudice"}, "3 “What happened” stories"),
         ("type=practice", {"walks", "group"}, "2 “What helped” stories"),
@@ -248,7 +275,7 @@ def varied(app, tags):
         ("kind=misconduct", {"prejudice"}, "1 story"),
         ("type=practice&tag=not-heard", {"group"}, "1 “What helped” story about “Not heard”"),
     ],
-)  # fmt: skip
+)
 def test_filters_narrow_the_list_and_the_heading_says_what_is_shown(
     client, varied, query, expected, title
 ):
@@ -295,15 +322,36 @@ def test_the_filter_form_is_a_plain_get_form_with_grouped_checkboxes(client, var
 @pytest.mark.parametrize(
     "query",
     [
-        "tag=no-such-tag", "tag=", "tag=%00", "tag=" + "a" * 5000, "tag[]=x&tag[$ne]=1",
-        "type=both", "type=", "type[]=experience", "setting=mars", "format=%F0%9F%98%80",
-        "kind=%27%20OR%201%3D1--", "exclude=" + "&exclude=".join(["not-heard"] * 300),
-        "after=nonsense", "after=-1", "after=1-2-3", "after=99999999999999999999-1",
-        "after=1-99999999999999999999", "after=253402300800000000-5", "after=-62135596800000001-1",
-        "after=0-0", "after=" + "9" * 100, "after=%00", "practice=prejudice", "q=" + "x" * 3000,
-        "tag=not-heard&tag=not-heard", "type=EXPERIENCE", "%ff=%ff", "tag=%ff%fe",
+        "tag=no-such-tag",
+        "tag=",
+        "tag=%00",
+        "tag=" + "a" * 5000,
+        "tag[]=x&tag[$ne]=1",
+        "type=both",
+        "type=",
+        "type[]=experience",
+        "setting=mars",
+        "format=%F0%9F%98%80",
+        "kind=%27%20OR%201%3D1--",
+        "exclude=" + "&exclude=".join(["not-heard"] * 300),
+        "after=nonsense",
+        "after=-1",
+        "after=1-2-3",
+        "after=99999999999999999999-1",
+        "after=1-99999999999999999999",
+        "after=253402300800000000-5",
+        "after=-62135596800000001-1",
+        "after=0-0",
+        "after=" + "9" * 100,
+        "after=%00",
+        "practice=prejudice",
+        "q=" + "x" * 3000,
+        "tag=not-heard&tag=not-heard",
+        "type=EXPERIENCE",
+        "%ff=%ff",
+        "tag=%ff%fe",
     ],
-)  # fmt: skip
+)
 def test_odd_query_values_are_ignored_and_never_fail(client, varied, query):
     response = client.get(f"/stories?{query}")
     assert response.status_code == 200
@@ -437,9 +485,12 @@ def test_the_author_handle_shows_only_when_they_chose_it(app, client, tags):
 
 def test_content_notes_put_the_story_inside_a_closed_details(app, client, tags):
     story_id = publish(
-        app, body="The hard part.", content_notes=["self-harm"], helped_instead="Friends.",
+        app,
+        body="The hard part.",
+        content_notes=["self-harm"],
+        helped_instead="Friends.",
         answers={"affected": "Badly."},
-    )  # fmt: skip
+    )
     html = main_of(html_of(client, f"/stories/{story_id}"))
     page = Page(html)
     details = [attrs for tag, attrs in page.tags if tag == "details"]
@@ -845,9 +896,23 @@ class Inert(HTMLParser):
         "background",
     }
     FORBIDDEN_TAGS = {
-        "iframe", "frame", "object", "embed", "svg", "math", "img", "video", "audio", "base",
-        "isindex", "marquee", "plaintext", "style", "template", "xmp",
-    }  # fmt: skip
+        "iframe",
+        "frame",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "img",
+        "video",
+        "audio",
+        "base",
+        "isindex",
+        "marquee",
+        "plaintext",
+        "style",
+        "template",
+        "xmp",
+    }
 
     def __init__(self, html: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -892,16 +957,23 @@ def test_script_payloads_in_titles_bodies_and_replies_stay_inert(app, client, ta
         mod_id = moderator
         for i, line in enumerate(lines):
             story = make_story(
-                status=Status.PUBLISHED, title=line[:200], body=line, helped_instead=line,
+                status=Status.PUBLISHED,
+                title=line[:200],
+                body=line,
+                helped_instead=line,
                 published_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
-            )  # fmt: skip
+            )
             ids.append(story.id)
         target = ids[0]
         for i, line in enumerate(lines):
             services.add_reply(
-                target, None, line, f"xss-reply-token-{i:04d}-padding",
-                reader_id=f"reader-{i}", teller=services.Teller(),
-            )  # fmt: skip
+                target,
+                None,
+                line,
+                f"xss-reply-token-{i:04d}-padding",
+                reader_id=f"reader-{i}",
+                teller=services.Teller(),
+            )
     approve_all(app, mod_id)
     url = "/stories"
     while url:

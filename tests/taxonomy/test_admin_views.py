@@ -42,9 +42,10 @@ def test_an_admin_sees_every_tag_including_retired_ones(app, admin_client):
 
 def test_renaming_and_describing_in_one_save(app, admin_client):
     response = post_form(
-        admin_client, "/admin/tags/not-heard",
+        admin_client,
+        "/admin/tags/not-heard",
         {"name": "Not listened to", "description": "My voice did not count."},
-    )  # fmt: skip
+    )
     assert response.status_code == 303
     tag = _tag(app, "not-heard")
     assert (tag.name, tag.description) == ("Not listened to", "My voice did not count.")
@@ -60,10 +61,16 @@ def test_a_name_already_used_comes_back_with_the_text_kept(app, admin_client):
 
 def test_adding_a_harm_tag_to_a_group(app, admin_client):
     response = post_form(
-        admin_client, "/admin/tags",
-        {"kind": "harm", "name": "Rushed", "slug": "rushed", "description": "Sessions felt rushed.",
-         "group": "the-relationship"},
-    )  # fmt: skip
+        admin_client,
+        "/admin/tags",
+        {
+            "kind": "harm",
+            "name": "Rushed",
+            "slug": "rushed",
+            "description": "Sessions felt rushed.",
+            "group": "the-relationship",
+        },
+    )
     assert response.status_code == 303
     with app.app_context():
         tag = db.session.scalar(select(Tag).where(Tag.slug == "rushed"))
@@ -73,10 +80,15 @@ def test_adding_a_harm_tag_to_a_group(app, admin_client):
 
 def test_adding_a_suicide_tag_is_refused_kindly(app, admin_client):
     response = post_form(
-        admin_client, "/admin/tags",
-        {"kind": "harm", "name": "Suicidal thoughts", "slug": "suicidal-thoughts",
-         "group": "effects-on-me"},
-    )  # fmt: skip
+        admin_client,
+        "/admin/tags",
+        {
+            "kind": "harm",
+            "name": "Suicidal thoughts",
+            "slug": "suicidal-thoughts",
+            "group": "effects-on-me",
+        },
+    )
     assert response.status_code == 200
     assert _tag(app, "suicidal-thoughts") is None
     assert 'value="Suicidal thoughts"' in response.get_data(as_text=True)

@@ -17,20 +17,36 @@ from tests.factories import make_user
 
 HARM_SLUGS = {
     "how-i-was-treated": [
-        "harsh-or-exploitative", "boundary-violation", "prejudice", "imposed-values", "disengaged",
+        "harsh-or-exploitative",
+        "boundary-violation",
+        "prejudice",
+        "imposed-values",
+        "disengaged",
     ],
     "the-relationship": ["not-heard", "invalidated", "no-say", "bad-ending"],
     "fit-and-quality": [
-        "cultural-mismatch", "out-of-depth", "risks-not-explained", "no-progress",
+        "cultural-mismatch",
+        "out-of-depth",
+        "risks-not-explained",
+        "no-progress",
         "over-pathologised",
     ],
     "effects-on-me": ["got-worse", "memories-stirred", "dependency", "life-impact"],
-}  # fmt: skip
+}
 PRACTICE_SLUGS = [
-    "better-fit-therapist", "spoke-up", "peer-support-group", "group-therapy", "mutual-aid",
-    "family-and-friends", "faith-community", "community-ritual", "movement",
-    "creative-expression", "nature", "self-directed",
-]  # fmt: skip
+    "better-fit-therapist",
+    "spoke-up",
+    "peer-support-group",
+    "group-therapy",
+    "mutual-aid",
+    "family-and-friends",
+    "faith-community",
+    "community-ritual",
+    "movement",
+    "creative-expression",
+    "nature",
+    "self-directed",
+]
 
 
 @contextmanager

@@ -138,11 +138,17 @@ def test_a_tag_page_pages_with_a_keyset(app, client, tags):
 @pytest.mark.parametrize(
     "path",
     [
-        "/tags/no-such-tag", "/tags/NOT-HEARD", "/tags/not_heard", "/tags/%00",
-        "/tags/" + "a" * 500, "/tags/..%2F..%2Fetc", "/tags/%ff", "/tags/suicide",
+        "/tags/no-such-tag",
+        "/tags/NOT-HEARD",
+        "/tags/not_heard",
+        "/tags/%00",
+        "/tags/" + "a" * 500,
+        "/tags/..%2F..%2Fetc",
+        "/tags/%ff",
+        "/tags/suicide",
         "/tags/not-heard%20",
     ],
-)  # fmt: skip
+)
 def test_unknown_tags_are_not_found(client, tags, path):
     assert client.get(path).status_code == 404
 
