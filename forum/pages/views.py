@@ -22,8 +22,8 @@ def home():
     return render_template(
         "pages/home.html",
         title="A place to be heard",
-        recent=published_stories(filters, limit=5).stories,
-        featured=published_stories(filters, limit=3, featured_only=True).stories,
+        recent=published_stories(filters, limit=5),
+        featured=published_stories(filters, limit=3, featured_only=True),
     )
 
 

@@ -1,5 +1,5 @@
 """A story page shows its replies 50 at a time (keyset), with links to the earlier, later and
-newest ones; story cards show reply and support counts."""
+newest ones; story cards on /stories, the front page and tag pages show reply and support counts."""
 
 from __future__ import annotations
 
@@ -58,3 +58,13 @@ def test_cards_count_replies_and_support(client, story_id, app):
     assert f"Me too: {total}" in html and f"I hear you: {total}" in html
     with app.app_context():
         assert db.session.scalar(select(db.func.count(User.id))) == 2
+
+
+@pytest.mark.parametrize("path", ["/", "/tags/not-heard"])
+def test_home_and_tag_cards_count_replies_and_support(client, story_id, path):
+    """The front page's recent stories and a tag's page show the same counts as /stories."""
+    html = client.get(path).get_data(as_text=True)
+    total = REPLY_PAGE_SIZE + 5
+    assert "Many replies" in html
+    assert f"{total} replies" in html
+    assert f"Me too: {total}" in html and f"I hear you: {total}" in html
