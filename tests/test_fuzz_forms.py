@@ -227,6 +227,7 @@ def _build(app) -> dict:
         resource_id = db.session.scalar(select(Resource.id).order_by(Resource.id).limit(1))
         retire_resource(steward, resource_id, "Closed")
         return {
+            "published": published.id,
             "pages": [
                 f"/stories/{published.id}",
                 f"/stories/{owned.id}",
@@ -367,7 +368,11 @@ def test_every_post_route_has_a_form_the_fuzz_reaches(app):
 # Every query parameter the app reads, with a page that reads it. A new `request.args` name in
 # forum/ fails test_every_get_parameter_is_listed until it is added here.
 GET_PARAMETERS = {
-    "/stories": ["tag", "exclude", "practice", "type", "setting", "format", "kind", "after"],
+    "/stories": [
+        *("tag", "exclude", "practice", "type", "setting", "format", "kind", "after"),
+        *("q", "order", "page"),
+    ],
+    "/stories/{published}": ["replies", "replies_after", "replies_before"],
     "/tags/not-heard": ["after"],
     "/moderation-log": ["before"],
     "/moderation/log": ["before", "action", "target_type", "since", "until", "actor"],
@@ -425,7 +430,7 @@ def test_every_get_parameter_takes_hostile_input(app, role):
     client = _client(app, role, world)
     failures: list[str] = []
     for page, names in GET_PARAMETERS.items():
-        _fuzz_query(client, role, page, names, failures)
+        _fuzz_query(client, role, page.format(published=world["published"]), names, failures)
     assert not failures, "\n\n".join(failures)
 
 
