@@ -61,10 +61,11 @@ setup-db: install
 run: setup-db
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Two workers: the suite is CPU-bound and CI has two cores (PYTEST_ARGS to override).
+# Two workers: the suite is CPU-bound and CI has two cores (PYTEST_ARGS to override); the 20
+# slowest tests are listed at the end, to see where the time goes.
 # Line and branch coverage of forum/ is measured and reported; below the floor in
 # pyproject.toml ([tool.coverage.report] fail_under) the run fails.
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=20
 COVERAGE_ARGS ?= --cov --cov-report=term
 test: install-test
 	$(BIN)/pytest $(COVERAGE_ARGS) $(PYTEST_ARGS)
