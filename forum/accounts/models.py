@@ -6,10 +6,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import Model, TimestampMixin, UTCDateTime, utcnow
+from forum.db import Model, TimestampMixin, UTCDateTime, string_enum, utcnow
 
 # The lengths of break a member can choose for themselves, in days.
 BREAK_DAYS = (1, 3, 7, 14, 30, 90)
@@ -34,7 +34,7 @@ class User(UserMixin, TimestampMixin, Model):
     handle_key: Mapped[str] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(
-        Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        string_enum(Role, 20),
         default=Role.MEMBER,
     )
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

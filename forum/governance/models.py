@@ -9,17 +9,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import Model, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    """A portable enum column stored as its string values."""
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
+from forum.db import Model, UTCDateTime, string_enum, utcnow
 
 
 class AppendOnlyError(RuntimeError):
@@ -85,7 +78,7 @@ class WatchedWord(Model):
     word: Mapped[str] = mapped_column(String(100))
     # The word as matching sees it (folded, substitutions undone, no spaces): unique.
     key: Mapped[str] = mapped_column(String(100), unique=True)
-    action: Mapped[WatchedAction] = mapped_column(_enum(WatchedAction))
+    action: Mapped[WatchedAction] = mapped_column(string_enum(WatchedAction))
     replacement: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -112,7 +105,7 @@ class Sanction(Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[SanctionKind] = mapped_column(_enum(SanctionKind, 12))
+    kind: Mapped[SanctionKind] = mapped_column(string_enum(SanctionKind, 12))
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None
     )

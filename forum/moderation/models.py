@@ -10,7 +10,6 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -21,15 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
-from forum.db import Model, UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    """A portable enum column stored as its string values."""
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
-
+from forum.db import Model, UTCDateTime, string_enum, utcnow
 
 # --- Reports ---------------------------------------------------------------------------------
 
@@ -77,7 +68,7 @@ class Report(Model):
     reply_id: Mapped[int | None] = mapped_column(
         ForeignKey("replies.id", ondelete="CASCADE"), index=True, default=None
     )
-    reason: Mapped[ReportReason] = mapped_column(_enum(ReportReason))
+    reason: Mapped[ReportReason] = mapped_column(string_enum(ReportReason))
     detail: Mapped[str] = mapped_column(Text, default="")
     # "u:<account id>" or "c:<day>:<daily keyed client hash>": never an address.
     reporter_key: Mapped[str] = mapped_column(String(80))
@@ -152,7 +143,7 @@ class Redaction(Model):
     # The story's version when the edit was proposed: any later change makes it stale.
     story_version: Mapped[int] = mapped_column(Integer)
     state: Mapped[RedactionState] = mapped_column(
-        _enum(RedactionState, 12), default=RedactionState.PROPOSED
+        string_enum(RedactionState, 12), default=RedactionState.PROPOSED
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Column, Enum, ForeignKey, Index, SmallInteger, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, SmallInteger, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import Model, TimestampMixin, UTCDateTime, db
+from forum.db import Model, TimestampMixin, UTCDateTime, db, string_enum
 from forum.taxonomy.models import Tag, TagKind
 
 TITLE_LENGTH = 200
@@ -18,13 +18,6 @@ DESCRIPTION_LENGTH = 1000
 REGION_LENGTH = 10
 HOURS_LENGTH = 120
 CHECK_RESULT_LENGTH = 300
-
-
-def _enum(cls: type[enum.Enum], length: int = 30) -> Enum:
-    """A portable enum column stored as its string values."""
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class Category(enum.StrEnum):
@@ -90,9 +83,9 @@ class Resource(TimestampMixin, Model):
     url: Mapped[str] = mapped_column(String(URL_LENGTH), unique=True)
     organisation: Mapped[str] = mapped_column(String(ORGANISATION_LENGTH), default="")
     description: Mapped[str] = mapped_column(String(DESCRIPTION_LENGTH), default="")
-    category: Mapped[Category] = mapped_column(_enum(Category))
+    category: Mapped[Category] = mapped_column(string_enum(Category, 30))
     status: Mapped[ResourceStatus] = mapped_column(
-        _enum(ResourceStatus, 12), default=ResourceStatus.ACTIVE
+        string_enum(ResourceStatus, 12), default=ResourceStatus.ACTIVE
     )
     # "all" in RESOURCES.md: useful whatever the harm, besides any tags it is matched to.
     serves_all_harms: Mapped[bool] = mapped_column(default=False)
@@ -160,7 +153,7 @@ class ResourceContact(Model):
     resource_id: Mapped[int] = mapped_column(
         ForeignKey("resources.id", ondelete="CASCADE"), index=True
     )
-    kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, 10))
+    kind: Mapped[ContactKind] = mapped_column(string_enum(ContactKind, 10))
     number: Mapped[str] = mapped_column(String(30))
     label: Mapped[str] = mapped_column(String(120))
     # False when only secondary sources confirmed the number: readers are told so.

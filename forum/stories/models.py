@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -19,15 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.accounts.models import User
-from forum.db import Model, TimestampMixin, UTCDateTime, utcnow
+from forum.db import Model, TimestampMixin, UTCDateTime, string_enum, utcnow
 from forum.taxonomy.models import ProblemKind, Tag
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    """A portable enum column: stored as its string values, checked by the database."""
-    return Enum(
-        cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
-    )
 
 
 class StoryKind(enum.StrEnum):
@@ -103,8 +95,8 @@ class Story(TimestampMixin, Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[StoryKind] = mapped_column(_enum(StoryKind))
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.PENDING)
+    kind: Mapped[StoryKind] = mapped_column(string_enum(StoryKind))
+    status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.PENDING)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
@@ -112,13 +104,13 @@ class Story(TimestampMixin, Model):
     helped_instead_html: Mapped[str] = mapped_column(Text, default="")
 
     therapy_kind: Mapped[str] = mapped_column(String(120), default="")
-    setting: Mapped[Setting | None] = mapped_column(_enum(Setting), default=None, index=True)
-    format: Mapped[Format | None] = mapped_column(_enum(Format), default=None, index=True)
+    setting: Mapped[Setting | None] = mapped_column(string_enum(Setting), default=None, index=True)
+    format: Mapped[Format | None] = mapped_column(string_enum(Format), default=None, index=True)
     roughly_when: Mapped[str] = mapped_column(String(60), default="")
     problem_kind_id: Mapped[int | None] = mapped_column(
         ForeignKey("problem_kinds.id"), default=None, index=True
     )
-    attribution: Mapped[Attribution | None] = mapped_column(_enum(Attribution), default=None)
+    attribution: Mapped[Attribution | None] = mapped_column(string_enum(Attribution), default=None)
     # Content-note slugs, space separated (see forum/stories/content_notes.py).
     content_notes: Mapped[str] = mapped_column(String(200), default="")
 
@@ -242,7 +234,7 @@ class Reply(TimestampMixin, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.PENDING)
+    status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.PENDING)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(
@@ -302,7 +294,7 @@ class Reaction(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[ReactionKind] = mapped_column(_enum(ReactionKind, 12))
+    kind: Mapped[ReactionKind] = mapped_column(string_enum(ReactionKind, 12))
     # "u:<user id>" for accounts; "c:<day>:<keyed client hash>" for readers without one.
     actor_key: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

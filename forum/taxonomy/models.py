@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from forum.db import Model, TimestampMixin
+from forum.db import Model, TimestampMixin, string_enum
 
 SLUG_LENGTH = 40
 NAME_LENGTH = 60
@@ -47,9 +47,7 @@ class Tag(TimestampMixin, Model):
     slug: Mapped[str] = mapped_column(String(SLUG_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_LENGTH))
     description: Mapped[str] = mapped_column(String(DESCRIPTION_LENGTH), default="")
-    kind: Mapped[TagKind] = mapped_column(
-        Enum(TagKind, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
+    kind: Mapped[TagKind] = mapped_column(string_enum(TagKind, 20))
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("tag_groups.id", ondelete="RESTRICT"), index=True, default=None
     )
