@@ -81,21 +81,24 @@ def story_excerpt(story: Story) -> str:
     """A short plain-text excerpt; none at all for a story with content notes."""
     if story.behind_content_note:
         return ""
-    # body_html was sanitised when it was stored; only its text is kept, escaped on output.
-    text = Markup(story.body_html).striptags()  # noqa: S704
+    text = _plain_text(story)
     if len(text) <= EXCERPT_LENGTH:
         return text
     return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
+def _plain_text(story: Story) -> str:
+    """The story's words without markup; escaped again wherever they are shown."""
+    # body_html was sanitised when it was stored; only its text is kept.
+    return Markup(story.body_html).striptags()  # noqa: S704
+
+
 @bp.app_template_filter("search_snippet")
 def search_snippet(story: Story, search: search_query.SearchQuery) -> Markup:
     """The part of a story around the searched words, marked; none with content notes."""
-    if story.content_notes:
+    if story.behind_content_note:
         return Markup("")
-    # body_html was sanitised when it was stored; only its text is used, escaped by snippet().
-    text = Markup(story.body_html).striptags()  # noqa: S704
-    return snippet(text, search.marked_words)
+    return snippet(_plain_text(story), search.marked_words)  # snippet() escapes it
 
 
 @bp.app_template_filter("story_tags")
