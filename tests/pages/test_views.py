@@ -301,6 +301,7 @@ def test_privacy_states_the_configured_durations(client):
     assert "your 8 one-time recovery codes" in html
     assert "deleted 48 hours after its day ends" in html
     assert "server for up to <strong>14 days</strong>" in html
+    assert "or after <strong>1 hour</strong> if you do not get there" in html
     assert "No email address, ever." in html
 
 
@@ -312,6 +313,7 @@ def test_privacy_follows_the_settings_when_they_change(app, database_uri):
         RECOVERY_CODE_COUNT=10,
         CLIENT_KEY_RETENTION_HOURS=24,
         TELLER_ACCESS_DAYS=3,
+        SENT_CODE_MINUTES=20,
     )
     try:
         html = page_html(other.test_client(), "/privacy")
@@ -323,6 +325,7 @@ def test_privacy_follows_the_settings_when_they_change(app, database_uri):
     assert "your 10 one-time recovery codes" in html
     assert "deleted 24 hours after its day ends" in html
     assert "server for up to <strong>3 days</strong>" in html
+    assert "or after <strong>20 minutes</strong> if you do not get there" in html
     assert "12 hours" not in html
 
 
