@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
@@ -38,9 +39,8 @@ def when_ready(server) -> None:
 
 def post_fork(server, worker) -> None:
     """Drop database connections inherited from the master (the pool opens fresh ones)."""
-    from forum.db import db
-
+    database = sys.modules.get("forum.db")  # loaded by the preloaded app; never imported here
     app = server.app.wsgi()
-    if "sqlalchemy" in getattr(app, "extensions", {}):  # not the bench's bare ceiling app
+    if database is not None and "sqlalchemy" in app.extensions:
         with app.app_context():
-            db.engine.dispose(close=False)
+            database.db.engine.dispose(close=False)
