@@ -289,6 +289,14 @@ def main() -> None:
     rows = [Row(name, sql[name], cpu_ms[name], loads[name]) for name in paths]
     print()
     print_table(rows, ceiling)
+    short = [
+        f"{row.name} {state}: {load.requests}"
+        for row in rows
+        for state, load in row.loads.items()
+        if load is not None and load.requests < REQUESTS
+    ]
+    if short:
+        print("bursts cut short by the time bound (requests sent): " + "; ".join(short))
     print()
     print(
         f"ceiling: {ceiling.cpu_ms_per_request:.2f} CPU ms/request, p50/p99 "

@@ -42,8 +42,6 @@ REPLY = "Thank you for writing this. I recognise so much of it, and I am glad yo
 class Seeded:
     """What the benchmark needs to know about the seeded data."""
 
-    stories: int
-    replies: int
     story_with_replies: int  # a story with exactly `replies_on_busy_story` replies
     tag: str
     search_word: str
@@ -148,8 +146,6 @@ def seed(stories: int, replies: int, replies_on_busy_story: int = 40) -> Seeded:
     _advance_sequences()
     db.session.commit()
     return Seeded(
-        stories=stories,
-        replies=replies,
         story_with_replies=ids[0],
         tag=BUSY_TAG,
         search_word=SEARCH_WORD,
