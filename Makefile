@@ -82,8 +82,12 @@ format: install-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Reader pages under gunicorn -w 4 against a bare Flask ceiling, cold and warm cache, worker
+# memory, and stories/s through /share (tests/bench/__main__.py). BENCH_SCALE=100k: 100,000
+# stories / 1,000,000 replies (seeding alone takes minutes).
+BENCH_SCALE ?= 10k
 bench: install-test
-	$(BIN)/python -m tests.bench
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m tests.bench
 
 # Search: in-process time and SQL count of search pages beside /stories, at 10,000 stories
 # (LARGE=1: 100,000).

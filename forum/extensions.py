@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 
 import flask_limiter
 from flask import Flask, current_app
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from forum.db import db
@@ -35,7 +35,6 @@ class Limiter(flask_limiter.Limiter):
         super().init_app(app)
 
 
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # When the shared storage (Redis) fails and RATELIMIT_IN_MEMORY_FALLBACK_ENABLED is on (the
@@ -54,4 +53,17 @@ def rate_limit(setting: str, **options) -> Callable:
     return limiter.limit(lambda: current_app.config[setting], scope=setting, **options)
 
 
-__all__ = ["csrf", "db", "limiter", "login_manager", "migrate", "rate_limit"]
+def init_migrations(app: Flask, directory: str) -> None:
+    """Bind Flask-Migrate (`flask db ...`) where migrations run: the flask command and tests.
+
+    Flask-Migrate imports Alembic, Mako and Pygments (about 11 MiB in every process) that a web
+    worker never uses, so a server (gunicorn) does not load them at all.
+    """
+    if not (app.testing or os.environ.get("FLASK_RUN_FROM_CLI")):
+        return
+    from flask_migrate import Migrate  # here, so a web worker never imports it
+
+    Migrate(app, db, directory=directory)
+
+
+__all__ = ["csrf", "db", "init_migrations", "limiter", "login_manager", "rate_limit"]

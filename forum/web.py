@@ -10,7 +10,7 @@ from forum.accounts.views import bp as accounts_bp
 from forum.api.views import bp as api_bp
 from forum.config import ROOT
 from forum.data_rights.views import bp as data_rights_bp
-from forum.extensions import csrf, db, limiter, migrate
+from forum.extensions import csrf, db, init_migrations, limiter
 from forum.insights.views import bp as insights_bp
 from forum.moderation.views import bp as moderation_bp
 from forum.operations.views import answer_health_first
@@ -33,7 +33,7 @@ STATIC = ROOT / "static"
 def init_app(app: Flask) -> None:
     """Bind extensions and register every blueprint."""
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    init_migrations(app, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     # /healthz answers before the hooks below, which need the database it reports on.
     answer_health_first(app)
