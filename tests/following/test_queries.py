@@ -107,3 +107,22 @@ def test_the_account_page_and_header_are_bounded_however_much_is_new(app):
     for who in ("marten", "heron"):
         assert large[who] == small[who] <= ACCOUNT, who
     assert max(home) <= HOME_SIGNED_IN
+
+
+def test_the_story_page_asks_once_whether_a_member_follows(app):
+    _setup(app)
+    ids = _add(app, 0, 1)
+    heron = client_as(app, "heron")
+    url = f"/stories/{ids[0]}"
+    app.test_client().get("/")
+    before = _statements(app, heron, url)
+    with app.app_context():
+        heron_id = db.session.query(User).filter_by(handle="heron").one().id
+        db.session.add(StoryFollow(user_id=heron_id, story_id=ids[0]))
+        db.session.commit()
+    _add(app, 1, 5)  # more follows, none of them this story
+    html = heron.get(url).get_data(as_text=True)
+    assert "Unfollow this story" in html
+    after = _statements(app, heron, url)
+    print("\nstory page statements for a member (not following → following):", before, after)
+    assert after == before
