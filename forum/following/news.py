@@ -56,7 +56,6 @@ class Event:
 
     words: str
     message: str
-    at: datetime
 
 
 @dataclass
@@ -73,11 +72,6 @@ class StoryNews:
     events: list[Event] = field(default_factory=list)
     more_events: int = 0
     newest: datetime | None = None
-
-    @property
-    def has_news(self) -> bool:
-        """Whether anything happened since the last look."""
-        return self.newest is not None
 
     @property
     def reaction_lines(self) -> list[tuple[ReactionKind, int]]:
@@ -99,7 +93,12 @@ def _since(column) -> ColumnElement:
 
 
 def teller_marks(story_ids: frozenset[int] | None = None, author_id: int | None = None) -> Subquery:
-    """(story_id, since) for a teller's stories: by id (a status page) or by account."""
+    """(story_id, since) for a teller's stories: by id (a status page) or by account.
+
+    Exactly one of the two must be given: nothing here ever reads every story's marks.
+    """
+    if (story_ids is None) == (author_id is None):
+        raise ValueError("teller_marks needs story ids or an author, not both or neither")
     query = select(Story.id.label("story_id"), _since(Story.submitted_at).label("since"))
     query = query.outerjoin(StoryLastSeen, StoryLastSeen.story_id == Story.id)
     if story_ids is not None:
@@ -226,7 +225,7 @@ def teller_news(marks: Subquery) -> dict[int, StoryNews]:
     for row in db.session.execute(_newest_events(marks)):
         words, shows_reason = EVENT_WORDS[row.action]
         item = news(row.target_id)
-        item.events.append(Event(words, row.reason if shows_reason else "", row.created_at))
+        item.events.append(Event(words, row.reason if shows_reason else ""))
         item.more_events = max(row.total - MAX_EVENTS, 0)
         item._saw(row.created_at)
     return found

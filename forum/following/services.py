@@ -52,11 +52,15 @@ def is_following(user: User | None, story_id: int) -> bool:
     return found is not None
 
 
-def follow(user: User | None, story_id: int) -> bool:
-    """Follow a published story; its replies from now on are news. False if already followed."""
+def follow(user: User | None, story_id: int, held: frozenset[int] = frozenset()) -> bool:
+    """Follow a published story; its replies from now on are news. False if already followed.
+
+    Never one's own story: not one the account sent, nor one this browser holds the status
+    code of (`held`), so no follow row ever ties an account to a story it told anonymously.
+    """
     member = _member(user)
     story = _followable(story_id)
-    if story.author_id == member.id:
+    if story.author_id == member.id or story.id in held:
         raise Invalid("This is your own story: its news is on your account page already.")
     if is_following(member, story.id):
         return False

@@ -37,7 +37,8 @@ def follow(story_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.follow(current_identity().user, story_id)
+        me = current_identity()
+        services.follow(me.user, story_id, held=me.story_ids)
     except Invalid as error:
         flash(error.message, "warning")
     else:

@@ -116,6 +116,8 @@ def test_no_follow_control_on_ones_own_story(app):
     heron = client_as(app, "heron")
     hold_stories(app, heron, story_id)  # this browser holds the story's code
     assert "Follow this story" not in heron.get(f"/stories/{story_id}").get_data(as_text=True)
+    assert _follow(heron, story_id).status_code == 303  # refused: it would tie heron to it
+    assert _follows(app) == 0
 
 
 def test_nobody_is_shown_who_or_how_many_follow(app):
