@@ -103,5 +103,4 @@ def following_globals() -> dict:
         "stories_with_news": _news_count,
         "take_account_news": _account_news,
         "is_following": _is_following,
-        "follow_form": FollowForm,
     }
