@@ -11,6 +11,7 @@ from forum.api.views import bp as api_bp
 from forum.config import ROOT
 from forum.data_rights.views import bp as data_rights_bp
 from forum.extensions import csrf, db, init_migrations, limiter
+from forum.following.views import bp as following_bp
 from forum.insights.views import bp as insights_bp
 from forum.moderation.views import bp as moderation_bp
 from forum.operations.views import answer_health_first
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     for blueprint in (pages_bp, accounts_bp, data_rights_bp, sharing_bp, stories_bp, taxonomy_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(following_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(insights_bp)

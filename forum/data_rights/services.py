@@ -15,6 +15,7 @@ from forum.accounts.models import BREAK_DAYS, RecoveryCode, Role, User
 from forum.accounts.services import revoke_sessions
 from forum.db import db, utcnow
 from forum.errors import Invalid
+from forum.following import services as following
 from forum.governance.audit import audit
 from forum.moderation.models import Report
 from forum.stories import lifecycle
@@ -78,6 +79,7 @@ def export_data(user: User, password: str) -> dict:
             }
             for r in reports
         ],
+        "stories_you_follow": following.follows_record(user),
     }
 
 
@@ -113,6 +115,7 @@ def delete_account(user: User, password: str, erase_posts: bool) -> None:
     if erase_posts:
         db.session.execute(delete(Report).where(Report.reporter_key == f"u:{user.id}"))
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    following.forget_follows(user)
     revoke_sessions(user)
     placeholder = f"deleted-{secrets.token_hex(8)}"
     user.handle = user.handle_key = placeholder

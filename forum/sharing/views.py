@@ -19,6 +19,7 @@ from flask_login import login_required
 from forum.db import reads_first, start_writing
 from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
+from forum.following import news
 from forum.forms import PlainForm, keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
 from forum.governance.teller_access import (
@@ -188,14 +189,18 @@ def status():
             grant_here(story.id)
             return redirect(url_for("sharing.status"), code=303)
     stories = services.list_teller_stories(Teller(story_ids=current_identity().story_ids))
-    return render_template(
+    story_news = news.status_page_news(stories)
+    page = render_template(
         "sharing/status.html",
         form=form,
         stories=stories,
+        story_news=story_news,
         editable=EDITABLE,
         action_form=PlainForm(),
         title="Your story's progress",
     )
+    news.mark_seen(story_news.values())  # shown now, so not new on the next visit
+    return page
 
 
 @bp.post("/status/forget")

@@ -230,7 +230,11 @@ class Reply(TimestampMixin, Model):
     """A supportive reply under a story, moderated the same way."""
 
     __tablename__ = "replies"
-    __table_args__ = (Index("ix_replies_story_status", "story_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_replies_story_status", "story_id", "status", "id"),
+        # What is new since a mark (forum/following/news.py): a story's replies published after.
+        Index("ix_replies_story_status_published", "story_id", "status", "published_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
@@ -290,7 +294,10 @@ class Reaction(Model):
     """One person's support reaction; at most one of each kind per person per story."""
 
     __tablename__ = "reactions"
-    __table_args__ = (UniqueConstraint("story_id", "kind", "actor_key"),)
+    __table_args__ = (
+        UniqueConstraint("story_id", "kind", "actor_key"),
+        Index("ix_reactions_story_created", "story_id", "created_at"),  # reactions since a mark
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)

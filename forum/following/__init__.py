@@ -1,0 +1,1 @@
+"""What happened since the teller (or a follower) last looked, and following stories."""
