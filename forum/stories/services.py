@@ -65,9 +65,14 @@ class Checks:
 
 def check_draft(draft: StoryDraft) -> Checks:
     """Run the de-identification and crisis-language checks over every field of a draft."""
+    return check_texts(draft.texts())
+
+
+def check_texts(texts: list[str]) -> Checks:
+    """The same checks over any teller's texts (a story's fields, an update, a revision)."""
     found: list[pii.Finding] = []
     kinds: set[crisis.Kind] = set()
-    for text in draft.texts():
+    for text in texts:
         if text:
             found.extend(pii.find_identifiers(text))
             kinds.update(m.kind for m in crisis.mentions_crisis(text))
