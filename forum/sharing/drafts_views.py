@@ -14,8 +14,16 @@ from forum.safety.tokens import group_status_code
 from forum.sharing import steps
 from forum.sharing.forms import DraftCodeForm, StoryForm
 from forum.stories import saved_drafts
+from forum.stories.content import IMPACT_LABELS
 
 bp = Blueprint("drafts", __name__)
+
+
+@bp.context_processor
+def vocabulary() -> dict:
+    """The compose form's fixed labels, as on /share."""
+    return {"impact_labels": IMPACT_LABELS}
+
 
 NOT_KEPT = ("csrf_token", "action", "suggestion")
 
@@ -57,7 +65,7 @@ def save_response(form: StoryForm, taxonomy):
 
 
 def _resume(data: dict):
-    form, taxonomy = steps.story_form(data=data)
+    form, taxonomy = steps.story_form(data=data, restoring=True)
     steps.ensure_form_token(form)
     return (
         render_template(
