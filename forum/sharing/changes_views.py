@@ -11,6 +11,7 @@ from forum.errors import DomainError
 from forum.forms import keeps_input_on_csrf_failure
 from forum.governance.identity import current_identity
 from forum.safety import pii
+from forum.safety.client_key import request_ban_key
 from forum.sharing import steps
 from forum.sharing.forms import RevisionForm, UpdateForm
 from forum.stories import changes
@@ -86,6 +87,7 @@ def update(story_id: int):
                 form.body.data,
                 form.form_token.data,
                 checked=form.checked.data == "1",
+                client_key=request_ban_key(),
             )
         except DomainError as error:
             form.add_error(error.field, error.message)
@@ -122,6 +124,7 @@ def revise(story_id: int):
                 form.body.data,
                 form.form_token.data,
                 checked=form.checked.data == "1",
+                client_key=request_ban_key(),
             )
         except DomainError as error:
             form.add_error(error.field, error.message)

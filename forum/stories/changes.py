@@ -38,13 +38,14 @@ class Sent:
     checks: Checks
 
 
-def _published_own(teller: Teller, story_id: int) -> Story:
+def _published_own(teller: Teller, story_id: int, client_key: str | None) -> Story:
+    """The teller's published story, if they may post now (sanctions, by account or ban key)."""
     story = get_own_story(teller, story_id)
     if story.status is not Status.PUBLISHED:
         raise NotAllowed(NOT_PUBLISHED)
     if teller.user is not None and not teller.user.is_active:
         raise NotAllowed("This account cannot post at the moment.")
-    sanctions.check_may_post(teller.user if story.author_id else None, story.client_key)
+    sanctions.check_may_post(teller.user if story.author_id else None, client_key)
     return story
 
 
@@ -92,13 +93,20 @@ def _flags(change: StoryChange, checks: Checks) -> None:
 
 
 def add_update(
-    teller: Teller, story_id: int, body: str, form_token: str, *, checked: bool = False
+    teller: Teller,
+    story_id: int,
+    body: str,
+    form_token: str,
+    *,
+    checked: bool = False,
+    client_key: str | None = None,
 ) -> Sent:
     """Send a "What happened next" for review. Unless `checked` (the teller saw the check
     step), possible identifiers or crisis language return the checks and store nothing.
-    The same form token always yields the same one update."""
+    The same form token always yields the same one update. `client_key`: the request's ban
+    key (forum.safety.client_key.request_ban_key), checked against anonymous-posting bans."""
     digest = _token(form_token)
-    story = _published_own(teller, story_id)
+    story = _published_own(teller, story_id, client_key)
     if (existing := _existing(digest)) is not None:
         return Sent(existing, check_texts([existing.body]))
     text = _text(body, "body", UPDATE_MAX, "Enter what happened next")
@@ -136,11 +144,12 @@ def propose_revision(
     form_token: str,
     *,
     checked: bool = False,
+    client_key: str | None = None,
 ) -> Sent:
     """Send a new title and text for review while the published story stays up; a second
-    proposal replaces the one still waiting. Checks as for an update."""
+    proposal replaces the one still waiting. Checks and bans as for an update."""
     digest = _token(form_token)
-    story = _published_own(teller, story_id)
+    story = _published_own(teller, story_id, client_key)
     if (existing := _existing(digest)) is not None:
         return Sent(existing, check_texts([existing.title, existing.body]))
     new_title = _text(title, "title", TITLE_MAX, "Enter a title")

@@ -33,6 +33,7 @@ from forum.stories.models import (
     Status,
     Story,
     StoryAnswer,
+    StoryChange,
     StoryKind,
     StoryTag,
     ThreadAlias,
@@ -365,6 +366,19 @@ def story_record(story: Story) -> dict:
         "message_from_moderators": story.moderator_message,
         "submitted_at": _iso(story.submitted_at),
         "published_at": _iso(story.published_at),
+        "updates_and_edits": [
+            {
+                "kind": change.kind.value,
+                "status": change.status.value,
+                "title": change.title,
+                "body": change.body,
+                "message_from_moderators": change.moderator_message,
+                "sent_at": _iso(change.created_at),
+            }
+            for change in db.session.scalars(
+                select(StoryChange).where(StoryChange.story_id == story.id).order_by(StoryChange.id)
+            )
+        ],
     }
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from forum.accounts.models import Role
+from forum.accounts.models import Role, User
 from forum.db import db, utcnow
-from forum.errors import DomainError
+from forum.errors import DomainError, NotAllowed
 from forum.governance.models import AuditEntry
 from forum.stories import changes
 from forum.stories.models import ChangeKind, Status, Story, StoryChange
@@ -325,3 +325,20 @@ def test_the_attack_corpus_is_stored_as_text_or_refused_never_an_error(app, worl
                 assert "<script" not in change.body_html.lower()
                 assert "<img" not in change.body_html.lower()
         assert db.session.scalar(select(func.count(StoryChange.id))) > 0
+
+
+def test_a_paused_client_cannot_add_an_update_or_an_edit(app, world):
+    from forum.moderation import sanctions
+
+    with app.app_context():
+        story = db.session.get(Story, world["anon"])
+        story.client_key = "k" * 64
+        db.session.commit()
+        keeper = db.session.scalar(select(User).where(User.role == Role.MODERATOR))
+        sanctions.ban_poster(keeper, "story", story.id, 3, "A pause")
+        owner = Teller(story_ids=frozenset({story.id}))
+        with pytest.raises(NotAllowed):
+            changes.add_update(owner, story.id, "More", "t" * 30, client_key="k" * 64)
+        with pytest.raises(NotAllowed):
+            changes.propose_revision(owner, story.id, "T", "B", "u" * 30, client_key="k" * 64)
+        assert db.session.scalar(select(func.count(StoryChange.id))) == 0
