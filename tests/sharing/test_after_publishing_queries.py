@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 
 import pytest
-
 from sqlalchemy import select
 
 from forum.accounts.models import Role, User
