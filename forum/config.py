@@ -103,6 +103,9 @@ class Config:
     CLIENT_KEY_RETENTION_HOURS = 48
     # Withdrawn and rejected stories are deleted for good this long after they closed.
     CLOSED_STORY_RETENTION_DAYS = 30
+    # A draft kept by "Save and come back later" on /share is deleted this long after it was
+    # last saved (heard purge), unless its teller deletes it or sends the story sooner.
+    DRAFT_RETENTION_DAYS = 14
 
     # Logs: "text" lines or "json" objects, one a line (forum/safety/logs.py). Either way they
     # carry a request id and never an address, user agent, query string or what someone wrote.

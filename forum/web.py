@@ -13,6 +13,7 @@ from forum.data_rights.views import bp as data_rights_bp
 from forum.extensions import csrf, db, init_migrations, limiter
 from forum.following.views import bp as following_bp
 from forum.insights.views import bp as insights_bp
+from forum.moderation.changes_views import bp as teller_changes_bp
 from forum.moderation.views import bp as moderation_bp
 from forum.operations.views import answer_health_first
 from forum.operations.views import bp as operations_bp
@@ -22,6 +23,8 @@ from forum.routing import init_routing
 from forum.safety.client_key import warm_secret_of_the_day
 from forum.safety.headers import init_headers
 from forum.safety.logs import init_logging
+from forum.sharing.changes_views import bp as story_changes_bp
+from forum.sharing.drafts_views import bp as drafts_bp
 from forum.sharing.views import bp as sharing_bp
 from forum.stories.views import bp as stories_bp
 from forum.taxonomy.views import bp as taxonomy_bp
@@ -52,6 +55,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(resources_bp)
     app.register_blueprint(following_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(teller_changes_bp)
+    app.register_blueprint(story_changes_bp)
+    app.register_blueprint(drafts_bp)
     app.register_blueprint(operations_bp)
     app.register_blueprint(insights_bp)
     app.register_blueprint(api_bp)

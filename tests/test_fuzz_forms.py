@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,7 +38,9 @@ from forum.moderation.models import ReasonTemplate
 from forum.resources.curation import retire_resource
 from forum.resources.loading import load_resources
 from forum.resources.models import Resource
+from forum.stories import changes, saved_drafts
 from forum.stories.models import Status
+from forum.stories.services import Teller
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, load_tags, make_story, make_user
 from tests.sharing.flow import share
@@ -219,6 +222,13 @@ def _build(app) -> dict:
         published = make_story(title="Published", status=Status.PUBLISHED)
         owned = make_story(title="Mine", author=heron, body="Dr Smith", status=Status.PUBLISHED)
         receipts.redact(keeper, owned.id, "Mine", "My psychologist", "Removed a name")
+        # A published story of heron's with an update waiting, and a draft kept for heron.
+        told = make_story(title="Told", author=heron, status=Status.PUBLISHED)
+        teller = Teller(user=heron)
+        changes.add_update(teller, told.id, "A year on", secrets.token_urlsafe(24), checked=True)
+        saved_drafts.save(
+            heron, secrets.token_urlsafe(24), {"title": "Later"}, frozenset({"title"})
+        )
         sanctions.warn(keeper, wren.id, "Be kind")
         sanctions.suspend(keeper, wren.id, 3, "Take a pause")
         watched_words.add_word(steward, "idiot", "flag")

@@ -18,6 +18,7 @@ from forum.db import db, utcnow
 from forum.governance.teller_access import purge_expired as purge_teller_access
 from forum.safety.client_key import purge_day_secrets
 from forum.stories.models import Reply, Status, Story
+from forum.stories.saved_drafts import purge_expired as purge_drafts
 
 CLOSED = (Status.WITHDRAWN, Status.REJECTED)
 
@@ -31,12 +32,14 @@ class PurgeReport:
     closed_stories: int
     client_keys: int
     teller_access: int
+    drafts: int = 0
 
     def summary(self) -> str:
         """One line for the command's output."""
         return (
             f"Removed {self.day_secrets} day secrets, {self.sessions} expired sessions, "
             f"{self.teller_access} expired story access records, "
+            f"{self.drafts} saved drafts past their time, "
             f"{self.closed_stories} withdrawn or rejected stories, and cleared "
             f"{self.client_keys} ban keys on posts."
         )
@@ -58,6 +61,7 @@ def purge(now: datetime | None = None) -> PurgeReport:
         )
     ).rowcount
     teller_access = purge_teller_access(now)
+    drafts = purge_drafts(now)
     closed_before = now - timedelta(days=config["CLOSED_STORY_RETENTION_DAYS"])
     closed = 0
     # Deleted one by one so replies, answers, tags, aliases and reactions go with them.
@@ -74,4 +78,4 @@ def purge(now: datetime | None = None) -> PurgeReport:
             .values(client_key=None)
         ).rowcount
     db.session.commit()
-    return PurgeReport(secrets_removed, sessions or 0, closed, cleared or 0, teller_access)
+    return PurgeReport(secrets_removed, sessions or 0, closed, cleared or 0, teller_access, drafts)

@@ -227,3 +227,55 @@ class StatusCodeForm(BaseForm):
         ],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
+
+
+class UpdateForm(BaseForm):
+    """ "What happened next", added to a published story."""
+
+    form_token = HiddenField()
+    # "1" once the teller has seen the check step for these words and chosen to send them.
+    checked = HiddenField()
+    body = TextAreaField(
+        "What happened next",
+        validators=[
+            DataRequired("Enter what happened next"),
+            MaxLength(max=HELPED_MAX, message=f"This must be {HELPED_MAX:,} characters or fewer"),
+        ],
+        filters=[_without_nul],
+    )
+
+
+class RevisionForm(BaseForm):
+    """A new title and text for a published story, for a moderator to accept."""
+
+    form_token = HiddenField()
+    checked = HiddenField()
+    title = StringField(
+        "Title",
+        validators=[
+            DataRequired("Enter a title"),
+            MaxLength(max=TITLE_MAX, message=f"Title must be {TITLE_MAX} characters or fewer"),
+        ],
+        filters=[_without_nul],
+    )
+    body = TextAreaField(
+        "Your story",
+        validators=[
+            DataRequired("Enter your story"),
+            MaxLength(max=BODY_MAX, message=f"Your story must be {BODY_MAX:,} characters or fewer"),
+        ],
+        filters=[_without_nul],
+    )
+
+
+class DraftCodeForm(BaseForm):
+    """Open a saved draft with its draft code."""
+
+    code = StringField(
+        "Your draft code",
+        validators=[
+            DataRequired("Enter your draft code"),
+            MaxLength(max=200, message="That draft code was not recognised"),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )

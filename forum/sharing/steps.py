@@ -67,10 +67,13 @@ class Taxonomy:
         return slug
 
 
-def story_form(data: dict | None = None) -> tuple[StoryForm, Taxonomy]:
-    """The compose form with its choices filled from the taxonomy, ready to validate."""
+def story_form(data: dict | None = None, *, restoring: bool = False) -> tuple[StoryForm, Taxonomy]:
+    """The compose form with its choices filled from the taxonomy, ready to validate.
+
+    `restoring`: fill it from `data` alone (a saved draft), not from the request's form.
+    """
     taxonomy = Taxonomy(list_groups_with_tags(), list_practice_tags(), list_problem_kinds())
-    form = StoryForm(data=data or {})
+    form = StoryForm(formdata=None, data=data) if restoring else StoryForm(data=data or {})
     form.harm_tags.choices = [SelectChoice(tag.slug, tag.name) for tag in taxonomy.harm_tags]
     form.impacts.slugs = frozenset(tag.slug for tag in taxonomy.harm_tags)
     form.practice_tags.choices = [SelectChoice(t.slug, t.name) for t in taxonomy.practice_tags]

@@ -30,9 +30,9 @@ from forum.governance.teller_access import (
 )
 from forum.safety.client_key import request_ban_key
 from forum.safety.tokens import group_status_code, normalise_status_code
-from forum.sharing import steps
+from forum.sharing import drafts_views, steps
 from forum.sharing.forms import StatusCodeFileForm, StatusCodeForm
-from forum.stories import services
+from forum.stories import saved_drafts, services
 from forum.stories.content import IMPACT_LABELS
 from forum.stories.services import EDITABLE, Teller
 
@@ -81,6 +81,8 @@ def share():
         form.form_token.data = steps.new_form_token()
         return _compose(form, taxonomy)
     steps.ensure_form_token(form)
+    if form.action.data == "save":  # "Save and come back later": the only way a draft is kept
+        return drafts_views.save_response(form, taxonomy)
     if not form.validate() or form.action.data == "edit":
         return _compose(form, taxonomy)
     # A "use a general word instead" button: change that one part, then check again.
@@ -125,6 +127,7 @@ def _check_or_preview(form, taxonomy, draft, notice: str | None = None):
 def _submit(draft, form_token: str):
     """Store the story once, keep its code for one read, and redirect (Post/Redirect/Get)."""
     sent = services.submit_story(_user(), draft, form_token, client_key=request_ban_key())
+    saved_drafts.discard_sent(_user(), form_token)
     grant_here(sent.story.id)
     keep_sent_code_here(sent.story.id, sent.status_token)
     return redirect(url_for("sharing.sent"), code=303)

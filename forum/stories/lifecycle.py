@@ -22,9 +22,10 @@ from forum.db import db, utcnow
 from forum.errors import DomainError, NotAllowed
 from forum.governance.audit import audit
 from forum.governance.versions import AlreadyHandled, check_version
-from forum.stories.models import Reply, Status, Story
+from forum.stories.models import Reply, Status, Story, StoryChange
 
-Item = TypeVar("Item", bound=Story | Reply)  # a lifecycle function hands back what it was given
+# A lifecycle function hands back what it was given.
+Item = TypeVar("Item", bound=Story | Reply | StoryChange)
 
 PENDING, CHANGES, PUBLISHED = "pending", "changes_requested", "published"
 REJECTED, WITHDRAWN, REMOVED = "rejected", "withdrawn", "removed"
@@ -41,6 +42,8 @@ NOT_EDITABLE = "This story can no longer be edited. You can still withdraw it."
 ALREADY_SO = "It is already that way; perhaps another moderator got there first."
 ALREADY_WITHDRAWN = "This story is already withdrawn."
 STORY_GONE = "The story this reply belongs to is no longer published, so the reply cannot be."
+CHANGE_NOT_IN_REVIEW = "This is not waiting for review. Nothing was changed."
+CHANGE_STORY_GONE = "The story is no longer published, so this cannot be added to it."
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,22 @@ REPLY_TRANSITIONS: dict[str, Transition] = {
     "erase": _row(REPLY_STATES, None, False),
 }
 
+# A teller's update or proposed revision of a published story (StoryChange): approving an
+# update shows it under the story; accepting a revision puts its words in the story's place.
+# "amend" is the teller replacing the words of a change still waiting (one open revision per
+# story: a second proposal replaces the first). "erase" goes with the story.
+CHANGE_STATES = (PENDING, PUBLISHED, REJECTED, REMOVED)
+CHANGE_TRANSITIONS: dict[str, Transition] = {
+    "amend": _row((PENDING,), None, False, CHANGE_NOT_IN_REVIEW, NotAllowed),
+    "approve_update": _row((PENDING,), Status.PUBLISHED, True, CHANGE_NOT_IN_REVIEW),
+    "reject_update": _row((PENDING,), Status.REJECTED, False, CHANGE_NOT_IN_REVIEW),
+    "hide_update": _row((PUBLISHED,), Status.REMOVED, True),
+    "accept_revision": _row((PENDING,), Status.PUBLISHED, True, CHANGE_NOT_IN_REVIEW),
+    "decline_revision": _row((PENDING,), Status.REJECTED, False, CHANGE_NOT_IN_REVIEW),
+}
+UPDATE_ACTIONS = ("amend", "approve_update", "reject_update", "hide_update")
+REVISION_ACTIONS = ("amend", "accept_revision", "decline_revision")
+
 # Story flags: (action when set, action when cleared).
 FLAGS = {
     "locked": ("lock", "unlock"),
@@ -99,8 +118,10 @@ FLAGS = {
 }
 
 
-def state_of(item: Story | Reply) -> str:
+def state_of(item: Story | Reply | StoryChange) -> str:
     """The item's state as the tables name it (its status, or "held" or "unreviewed")."""
+    if isinstance(item, StoryChange):
+        return item.status.value
     if item.status is Status.REMOVED and item.hidden_pending_review:
         return HELD
     if isinstance(item, Reply) and item.status is Status.PUBLISHED and item.awaiting_review:
@@ -108,34 +129,46 @@ def state_of(item: Story | Reply) -> str:
     return item.status.value
 
 
-def _table(item: Story | Reply) -> dict[str, Transition]:
+def _table(item: Story | Reply | StoryChange) -> dict[str, Transition]:
+    if isinstance(item, StoryChange):
+        names = UPDATE_ACTIONS if item.kind.value == "update" else REVISION_ACTIONS
+        return {name: CHANGE_TRANSITIONS[name] for name in names}
     return REPLY_TRANSITIONS if isinstance(item, Reply) else STORY_TRANSITIONS
 
 
-def allows(item: Story | Reply, action: str) -> bool:
+def allows(item: Story | Reply | StoryChange, action: str) -> bool:
     """Whether the table lets this action happen to the item in its present state."""
     row = _table(item).get(action)
     return row is not None and state_of(item) in row.sources
 
 
-def allowed_actions(item: Story | Reply) -> set[str]:
+def allowed_actions(item: Story | Reply | StoryChange) -> set[str]:
     """Every action the table allows on the item now (what a moderator's page may offer)."""
     return {action for action in _table(item) if allows(item, action)}
 
 
-def _begin(item: Story | Reply, action: str, seen_version: int | None) -> Transition:
+def _begin(item: Story | Reply | StoryChange, action: str, seen_version: int | None) -> Transition:
     """Check the version the actor saw and the transition; the table's row for it."""
     check_version(item, seen_version)
-    row = _table(item)[action]
+    row = _table(item).get(action)
+    if row is None:  # an update's action asked of a revision, or the other way round
+        raise NotAllowed(CHANGE_NOT_IN_REVIEW)
     if state_of(item) not in row.sources:
         raise row.error(row.refusal)
     return row
 
 
 def _finish(
-    actor: User | None, item: Story | Reply, action: str, row: Transition, reason: str
+    actor: User | None,
+    item: Story | Reply | StoryChange,
+    action: str,
+    row: Transition,
+    reason: str,
 ) -> None:
     """Set the row's status and what derives from it, bump the version, add the audit entry."""
+    if isinstance(item, StoryChange):
+        _finish_change(actor, item, action, row, reason)
+        return
     if row.target is Status.PUBLISHED:
         item.published_at = item.published_at or utcnow()
         item.hidden_pending_review = False
@@ -288,6 +321,79 @@ def erase_reply(reply: Reply, reason: str = "The writer erased the reply") -> No
     _begin(reply, "erase", None)
     audit(None, "erase", reply, reason, public=False)
     db.session.delete(reply)
+
+
+# --- A teller's updates and revisions of a published story ---------------------------------
+
+
+def _finish_change(
+    actor: User | None, change: StoryChange, action: str, row: Transition, reason: str
+) -> None:
+    if row.target is not None:
+        change.status = row.target
+        change.decided_at = utcnow()
+        if action != "hide_update":
+            change.moderator_message = reason
+    if row.target is Status.PUBLISHED:
+        change.published_at = utcnow()
+    change.version += 1
+    audit(actor, action, change, reason, public=row.public)
+
+
+def amend_change(change: StoryChange, reason: str = "The teller changed what they sent") -> None:
+    """The teller's new words for a change still waiting (the caller set them): re-audited."""
+    _change(None, change, "amend", reason)
+
+
+def approve_update(
+    moderator: User, change: StoryChange, reason: str, seen_version: int | None = None
+) -> StoryChange:
+    """Show a teller's "What happened next" under their story (published only)."""
+    row = _begin(change, "approve_update", seen_version)
+    if change.story.status is not Status.PUBLISHED:
+        raise AlreadyHandled(CHANGE_STORY_GONE)
+    _finish(moderator, change, "approve_update", row, reason)
+    return change
+
+
+def reject_update(
+    moderator: User, change: StoryChange, reason: str, seen_version: int | None = None
+) -> StoryChange:
+    """Decline to show an update, with a reason its teller sees on their status page."""
+    return _change(moderator, change, "reject_update", reason, seen_version)
+
+
+def hide_update(
+    moderator: User, change: StoryChange, reason: str, seen_version: int | None = None
+) -> StoryChange:
+    """Take a shown update down again."""
+    return _change(moderator, change, "hide_update", reason, seen_version)
+
+
+def accept_revision(
+    moderator: User, change: StoryChange, reason: str, seen_version: int | None = None
+) -> StoryChange:
+    """Put a proposed revision's title and text in the story's place (the search index
+    follows by trigger); the story's version goes up and it gets its own audit entry."""
+    row = _begin(change, "accept_revision", seen_version)
+    story = change.story
+    if story.status is not Status.PUBLISHED:
+        raise AlreadyHandled(CHANGE_STORY_GONE)
+    story.title = change.title
+    story.body = change.body
+    story.body_html = change.body_html
+    story.crisis_flagged = story.crisis_flagged or change.crisis_flagged
+    story.identifier_kinds = change.identifier_kinds
+    record_edit(moderator, story, "revise", reason)
+    _finish(moderator, change, "accept_revision", row, reason)
+    return change
+
+
+def decline_revision(
+    moderator: User, change: StoryChange, reason: str, seen_version: int | None = None
+) -> StoryChange:
+    """Keep the published text; the teller sees the reason on their status page."""
+    return _change(moderator, change, "decline_revision", reason, seen_version)
 
 
 # --- Either ----------------------------------------------------------------------------------

@@ -305,3 +305,65 @@ class Reaction(Model):
     # "u:<user id>" for accounts; "c:<day>:<keyed client hash>" for readers without one.
     actor_key: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ChangeKind(enum.StrEnum):
+    """What a teller adds to a story already published."""
+
+    UPDATE = "update"  # "What happened next": shown under the story once approved
+    REVISION = "revision"  # a proposed new title and text: replaces them once accepted
+
+
+class StoryChange(TimestampMixin, Model):
+    """A teller's update or proposed revision of a published story, waiting for a moderator.
+
+    Its own row and transition table (forum/stories/lifecycle.py CHANGE_TRANSITIONS): unlike a
+    reply it carries the teller's own words about their story, a reason they see, and for a
+    revision the proposed title; it never gets a thread alias or counts as a reply.
+    """
+
+    __tablename__ = "story_changes"
+    __table_args__ = (
+        Index("ix_story_changes_story_kind_status", "story_id", "kind", "status", "id"),
+        Index("ix_story_changes_status_created", "status", "created_at", "id"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    kind: Mapped[ChangeKind] = mapped_column(string_enum(ChangeKind, 12))
+    status: Mapped[Status] = mapped_column(string_enum(Status), default=Status.PENDING)
+    title: Mapped[str] = mapped_column(String(200), default="")  # revisions only
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # The story's version the revision was written against: a moderator sees if it moved on.
+    base_version: Mapped[int] = mapped_column(Integer, default=1)
+    form_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    crisis_flagged: Mapped[bool] = mapped_column(default=False)
+    identifier_kinds: Mapped[str] = mapped_column(String(200), default="")
+    moderator_message: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    story: Mapped[Story] = relationship()
+
+
+class SavedDraft(TimestampMixin, Model):
+    """A story draft kept only because its teller pressed "Save and come back later".
+
+    Opened by a draft code (derived from the compose form's one-time token, so saving twice
+    keeps one row; only its hash is kept, like a status code) or by the account that saved it.
+    `fields` is the compose form as JSON; it is deleted by its teller, when the story is sent,
+    or by `heard purge` after DRAFT_RETENTION_DAYS.
+    """
+
+    __tablename__ = "saved_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, default=None
+    )
+    fields: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -33,6 +33,7 @@ from forum.stories.models import (
     Status,
     Story,
     StoryAnswer,
+    StoryChange,
     StoryKind,
     StoryTag,
     ThreadAlias,
@@ -65,9 +66,14 @@ class Checks:
 
 def check_draft(draft: StoryDraft) -> Checks:
     """Run the de-identification and crisis-language checks over every field of a draft."""
+    return check_texts(draft.texts())
+
+
+def check_texts(texts: list[str]) -> Checks:
+    """The same checks over any teller's texts (a story's fields, an update, a revision)."""
     found: list[pii.Finding] = []
     kinds: set[crisis.Kind] = set()
-    for text in draft.texts():
+    for text in texts:
         if text:
             found.extend(pii.find_identifiers(text))
             kinds.update(m.kind for m in crisis.mentions_crisis(text))
@@ -360,6 +366,19 @@ def story_record(story: Story) -> dict:
         "message_from_moderators": story.moderator_message,
         "submitted_at": _iso(story.submitted_at),
         "published_at": _iso(story.published_at),
+        "updates_and_edits": [
+            {
+                "kind": change.kind.value,
+                "status": change.status.value,
+                "title": change.title,
+                "body": change.body,
+                "message_from_moderators": change.moderator_message,
+                "sent_at": _iso(change.created_at),
+            }
+            for change in db.session.scalars(
+                select(StoryChange).where(StoryChange.story_id == story.id).order_by(StoryChange.id)
+            )
+        ],
     }
 
 

@@ -19,8 +19,17 @@ from forum.governance.models import AuditEntry
 from forum.governance.versions import AlreadyHandled
 from forum.stories import lifecycle
 from forum.stories import services as stories
-from forum.stories.lifecycle import REPLY_STATES, REPLY_TRANSITIONS, STORY_STATES, STORY_TRANSITIONS
-from forum.stories.models import Reply, Status, Story
+from forum.stories.lifecycle import (
+    CHANGE_STATES,
+    CHANGE_TRANSITIONS,
+    REPLY_STATES,
+    REPLY_TRANSITIONS,
+    REVISION_ACTIONS,
+    STORY_STATES,
+    STORY_TRANSITIONS,
+    UPDATE_ACTIONS,
+)
+from forum.stories.models import ChangeKind, Reply, Status, Story, StoryChange
 from tests.factories import load_tags, make_story, make_user
 
 STATUS_OF = {
@@ -206,3 +215,86 @@ def test_allowed_actions_read_the_same_table():
     assert lifecycle.allowed_actions(story) == {
         a for a, row in STORY_TRANSITIONS.items() if "published" in row.sources
     }
+
+
+# --- A teller's updates and revisions (StoryChange) -----------------------------------------
+
+CHANGE_CALLS = {
+    "amend": lambda m, c, r: lifecycle.amend_change(c),
+    "approve_update": lifecycle.approve_update,
+    "reject_update": lifecycle.reject_update,
+    "hide_update": lifecycle.hide_update,
+    "accept_revision": lifecycle.accept_revision,
+    "decline_revision": lifecycle.decline_revision,
+}
+
+
+def _change_in(kind: ChangeKind, state: str) -> StoryChange:
+    story = make_story(status=Status.PUBLISHED)
+    story.published_at = utcnow()
+    change = StoryChange(
+        story_id=story.id,
+        kind=kind,
+        status=STATUS_OF[state],
+        title="A new title" if kind is ChangeKind.REVISION else "",
+        body="What happened next",
+        body_html="<p>What happened next</p>",
+        form_token_hash=secrets.token_hex(32),
+    )
+    db.session.add(change)
+    db.session.commit()
+    return change
+
+
+@pytest.mark.parametrize("state", CHANGE_STATES)
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [(ChangeKind.UPDATE, a) for a in UPDATE_ACTIONS]
+    + [(ChangeKind.REVISION, a) for a in REVISION_ACTIONS],
+)
+def test_every_change_transition_from_every_state(moderator, kind, action, state):
+    change = _change_in(kind, state)
+    row, change_id, version = CHANGE_TRANSITIONS[action], change.id, change.version
+    call = CHANGE_CALLS[action]
+    if state not in row.sources:
+        with pytest.raises(row.error):
+            call(moderator, change, "Checked against the guidelines")
+        db.session.rollback()
+        change = db.session.get(StoryChange, change_id)
+        assert change.status is STATUS_OF[state] and change.version == version
+        assert _entries(change_id, action) == 0
+        return
+    call(moderator, change, "Checked against the guidelines")
+    db.session.commit()
+    assert _entries(change_id, action) == 1
+    assert change.version == version + 1
+    if row.target is not None:
+        assert change.status is row.target and change.decided_at is not None
+    if action == "accept_revision":
+        assert change.story.title == "A new title" and change.story.body == "What happened next"
+        assert _entries(change.story_id, "revise") == 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "action"),
+    [(ChangeKind.UPDATE, a) for a in REVISION_ACTIONS if a not in UPDATE_ACTIONS]
+    + [(ChangeKind.REVISION, a) for a in UPDATE_ACTIONS if a not in REVISION_ACTIONS],
+)
+def test_an_update_action_is_refused_on_a_revision_and_the_other_way(moderator, kind, action):
+    change = _change_in(kind, "pending")
+    with pytest.raises(NotAllowed):
+        CHANGE_CALLS[action](moderator, change, "No")
+    assert change.status is Status.PENDING
+
+
+def test_a_change_is_approved_only_while_its_story_is_published(moderator):
+    for kind, action in (
+        (ChangeKind.UPDATE, lifecycle.approve_update),
+        (ChangeKind.REVISION, lifecycle.accept_revision),
+    ):
+        change = _change_in(kind, "pending")
+        change.story.status = Status.REMOVED
+        db.session.commit()
+        with pytest.raises(AlreadyHandled, match="no longer published"):
+            action(moderator, change, "Fine")
+        db.session.rollback()

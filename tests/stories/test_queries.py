@@ -34,8 +34,9 @@ CEILINGS = {
     # A search runs in the same statements as a listing (forum/search joins its matches).
     "/stories?q=story&tag=not-heard": 11,
     # 8, plus one for the resources panel (forum/resources), plus one for the main regions'
-    # call-or-text lines it shows a reader who has chosen no region (forum/pages/help.py)
-    "/stories/{story}": 10,
+    # call-or-text lines it shows a reader who has chosen no region (forum/pages/help.py),
+    # plus one for the teller's approved updates (forum/stories/changes.py)
+    "/stories/{story}": 11,
     "/tags": 5,
     "/tags/not-heard": 6,  # + the resources for the tag
     "/tags/nature": 5,
