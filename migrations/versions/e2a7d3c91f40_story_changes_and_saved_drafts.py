@@ -1,7 +1,7 @@
 """story_changes (teller updates and revisions of published stories) and saved_drafts
 
 Revision ID: e2a7d3c91f40
-Revises: c4e8a1f6d2b9
+Revises: e1a7c3d9f2b4
 Create Date: 2026-12-03 15:20:00
 
 """
@@ -12,7 +12,7 @@ import forum.db
 
 # revision identifiers, used by Alembic.
 revision = 'e2a7d3c91f40'
-down_revision = 'c4e8a1f6d2b9'
+down_revision = 'e1a7c3d9f2b4'
 branch_labels = None
 depends_on = None
 
