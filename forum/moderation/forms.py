@@ -278,3 +278,15 @@ class LogFilterForm(BaseForm):
     )
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+
+
+class LiftEarlyForm(BaseForm):
+    """Lift a suspension, ban or anonymous pause before it ends: a written reason is required."""
+
+    reason = TextAreaField(
+        "Reason for lifting it early",
+        validators=[
+            DataRequired("Enter a reason for lifting it early"),
+            Length(max=MAX_REASON, message="Reason must be 2000 characters or fewer"),
+        ],
+    )

@@ -25,7 +25,15 @@ from forum.errors import Invalid
 from forum.extensions import rate_limit
 from forum.governance.identity import current_account, current_identity
 from forum.governance.versions import AlreadyHandled
-from forum.moderation import admin_views, people, receipts, reports, sanctions, services
+from forum.moderation import (
+    admin_views,
+    people,
+    receipts,
+    reports,
+    sanction_views,
+    sanctions,
+    services,
+)
 from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
 from forum.moderation.highlight import side_by_side
 from forum.moderation.item_actions import REPLY_ACTIONS, STORY_ACTIONS, item_context
@@ -308,3 +316,4 @@ def receipt(story_id: int):
 
 
 admin_views.register(bp)
+sanction_views.register(bp)
