@@ -290,3 +290,43 @@ class LiftEarlyForm(BaseForm):
             Length(max=MAX_REASON, message="Reason must be 2000 characters or fewer"),
         ],
     )
+
+
+class QueueFilterForm(BaseForm):
+    """Filters of the queue (a GET form: no CSRF token needed). Unknown values count as "any"."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        "Kind",
+        choices=choices([("", "Stories and replies"), ("story", "Stories"), ("reply", "Replies")]),
+        validate_choice=True,
+    )
+    reason = SelectField(
+        "Why it is here",
+        choices=choices(
+            [
+                ("", "Any reason"),
+                ("crisis", "Crisis language"),
+                ("at-risk", "Reported: may be at risk"),
+                ("reported", "Reported, or hidden after reports"),
+                ("waiting", "Waiting for review"),
+            ]
+        ),
+        validate_choice=True,
+    )
+    age = SelectField(
+        "Waiting",
+        choices=choices([("", "Any time"), ("1", "More than 1 day"), ("7", "More than 7 days")]),
+        validate_choice=True,
+    )
+
+
+class ClaimForm(BaseForm):
+    """Claim a queue item, take another moderator's claim over, or release one's own."""
+
+    decision = StringField(
+        validators=[AnyOf(["claim", "take_over", "release"], message="Choose what to do")],
+        widget=HiddenInput(),
+    )

@@ -91,6 +91,8 @@ class Story(TimestampMixin, Model):
     __tablename__ = "stories"
     __table_args__ = (
         Index("ix_stories_status_published", "status", "published_at", "id"),
+        # The moderators' queue filters by status and pages by submission time.
+        Index("ix_stories_status_submitted", "status", "submitted_at", "id"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
@@ -230,7 +232,11 @@ class Reply(TimestampMixin, Model):
     """A supportive reply under a story, moderated the same way."""
 
     __tablename__ = "replies"
-    __table_args__ = (Index("ix_replies_story_status", "story_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_replies_story_status", "story_id", "status", "id"),
+        # The moderators' queue filters by status and pages by creation time.
+        Index("ix_replies_status_created", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
