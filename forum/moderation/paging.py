@@ -7,13 +7,14 @@ The queue's order is (priority, since, kind, id); a cursor is one item's place i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 KINDS = ("reply", "story")  # in the queue's order: at equal priority and time, replies first
-AGES = (1, 7)  # "older than N days" filters on offer
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class QueueCursor:
 
     def encode(self) -> str:
         """The cursor for a URL: digits and dashes only."""
-        micros = int(self.since.timestamp() * 1_000_000)
+        micros = (self.since - EPOCH) // MICROSECOND  # exact: no float on the way
         return f"{self.priority}-{micros}-{KINDS.index(self.kind)}-{self.id}"
 
     @classmethod
@@ -65,8 +66,8 @@ class QueueCursor:
         if kind >= len(KINDS) or priority > 9 or not 0 < item_id < 2**62:
             return None
         try:
-            since = datetime.fromtimestamp(micros / 1_000_000, UTC)
-        except (OverflowError, OSError, ValueError):
+            since = EPOCH + micros * MICROSECOND
+        except OverflowError:
             return None
         return cls(priority, since, KINDS[kind], item_id)
 
