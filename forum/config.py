@@ -128,6 +128,8 @@ class Config:
     TRUSTED_MEMBER_APPROVED_POSTS = 5
     REPLY_POST_MODERATION = True
     MODERATION_QUEUE_SIZE = 50
+    # A moderator's claim on a queue item (a soft lock others see) lasts this long.
+    MODERATION_CLAIM_MINUTES = 15
 
     # Insights and open data (forum/insights/suppression.py): counts under the threshold are
     # never shown, and shown counts are rounded to the step; the JSON API's limit per client.

@@ -121,6 +121,7 @@ class Sanction(Model):
 
     # Named, not imported: the accounts feature sits above this layer.
     user = relationship("User", foreign_keys=[user_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
 
     def is_running(self, now: datetime | None = None) -> bool:
         """Whether this suspension or ban is in force now (checked when used, never cached)."""

@@ -278,3 +278,55 @@ class LogFilterForm(BaseForm):
     )
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
+
+
+class LiftEarlyForm(BaseForm):
+    """Lift a suspension, ban or anonymous pause before it ends: a written reason is required."""
+
+    reason = TextAreaField(
+        "Reason for lifting it early",
+        validators=[
+            DataRequired("Enter a reason for lifting it early"),
+            Length(max=MAX_REASON, message="Reason must be 2000 characters or fewer"),
+        ],
+    )
+
+
+class QueueFilterForm(BaseForm):
+    """Filters of the queue (a GET form: no CSRF token needed). Unknown values count as "any"."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        "Kind",
+        choices=choices([("", "Stories and replies"), ("story", "Stories"), ("reply", "Replies")]),
+        validate_choice=True,
+    )
+    reason = SelectField(
+        "Why it is here",
+        choices=choices(
+            [
+                ("", "Any reason"),
+                ("crisis", "Crisis language"),
+                ("at-risk", "Reported: may be at risk"),
+                ("reported", "Reported, or hidden after reports"),
+                ("waiting", "Waiting for review"),
+            ]
+        ),
+        validate_choice=True,
+    )
+    age = SelectField(
+        "Waiting",
+        choices=choices([("", "Any time"), ("1", "More than 1 day"), ("7", "More than 7 days")]),
+        validate_choice=True,
+    )
+
+
+class ClaimForm(BaseForm):
+    """Claim a queue item, take another moderator's claim over, or release one's own."""
+
+    decision = StringField(
+        validators=[AnyOf(["claim", "take_over", "release"], message="Choose what to do")],
+        widget=HiddenInput(),
+    )

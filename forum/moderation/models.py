@@ -147,3 +147,23 @@ class Redaction(Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+# --- Claims on queue items -------------------------------------------------------------------
+
+
+class QueueClaim(Model):
+    """A moderator's soft lock on a story or reply in the queue: others see it and may still
+    act, or take it over. It ends when anyone acts on the item, or at `expires_at`."""
+
+    __tablename__ = "queue_claims"
+    __table_args__ = (UniqueConstraint("target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(10))  # "story" or "reply"
+    target_id: Mapped[int] = mapped_column(Integer)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+    moderator: Mapped[User] = relationship(User)

@@ -8,21 +8,23 @@ and one for the watched words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.db import db, utcnow
 from forum.governance.watched_words import all_words
-from forum.moderation import people
+from forum.moderation import claims, people
 from forum.moderation.highlight import Span, excerpts, find_spans
-from forum.moderation.models import Report, ReportReason
+from forum.moderation.models import QueueClaim, Report, ReportReason
+from forum.moderation.paging import QueueCursor, QueueFilters
 from forum.moderation.reports import open_reports
 from forum.moderation.services import target_key
 from forum.stories.models import Reply, Status, Story, StoryTag
 
 CRISIS, AT_RISK, REPORTED, WAITING = range(4)
+REASONS = {"crisis": CRISIS, "at-risk": AT_RISK, "reported": REPORTED, "waiting": WAITING}
 WHY = {
     CRISIS: "Crisis language",
     AT_RISK: "Reported: this person may be at risk",
@@ -71,11 +73,30 @@ def _priority(model, reports):
     )
 
 
-def queue_count() -> int:
-    """How many items wait for a moderator, in one query (the header's number)."""
-    stories = select(func.count(Story.id)).where(_story_in_queue()).scalar_subquery()
-    replies = select(func.count(Reply.id)).where(_reply_in_queue()).scalar_subquery()
-    return db.session.scalar(select(stories + replies)) or 0
+def _since(model):
+    return Story.submitted_at if model is Story else Reply.created_at
+
+
+def _filtered(model, filters: QueueFilters, now: datetime) -> list:
+    """The WHERE terms of one item type's part of the queue, with the filters chosen."""
+    terms = [_story_in_queue() if model is Story else _reply_in_queue()]
+    if filters.reason is not None:
+        reports = _story_reports if model is Story else _reply_reports
+        terms.append(_priority(model, reports) == filters.reason)
+    if filters.older_than_days:
+        terms.append(_since(model) <= now - timedelta(days=filters.older_than_days))
+    return terms
+
+
+def queue_count(filters: QueueFilters | None = None) -> int:
+    """How many items wait for a moderator (matching the filters), in one query."""
+    filters, now = filters or QueueFilters(), utcnow()
+    parts = [
+        select(func.count(model.id)).where(*_filtered(model, filters, now)).scalar_subquery()
+        for model, kind in ((Story, "story"), (Reply, "reply"))
+        if filters.kind in (None, kind)
+    ]
+    return db.session.scalar(select(parts[0] + parts[1] if len(parts) == 2 else parts[0])) or 0
 
 
 @dataclass
@@ -90,6 +111,12 @@ class QueueItem:
     spans: list[Span] = field(default_factory=list)
     excerpts: list = field(default_factory=list)
     record: people.Record | None = None
+    claim: QueueClaim | None = None
+
+    @property
+    def key(self) -> QueueCursor:
+        """Where this item stands in the queue's order, for paging."""
+        return QueueCursor(self.priority, self.since, self.kind, self.item.id)
 
     @property
     def why(self) -> list[str]:
@@ -113,6 +140,17 @@ class QueueItem:
         return reasons
 
 
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its items, the count matching the filters, and the cursors of
+    the next and previous pages (None when there is none)."""
+
+    items: list[QueueItem]
+    total: int
+    next: QueueCursor | None
+    previous: QueueCursor | None
+
+
 def priority_of(item: Story | Reply, reports: list[Report]) -> int:
     """The queue priority of one item, as the queue's SQL computes it."""
     if item.crisis_flagged:
@@ -134,31 +172,63 @@ def item_text(item: Story | Reply) -> str:
 
 def load_queue(limit: int = 50) -> tuple[list[QueueItem], int]:
     """The first `limit` items of the queue in order, and the queue's full size."""
-    story_priority = _priority(Story, _story_reports)
-    reply_priority = _priority(Reply, _reply_reports)
-    stories = db.session.execute(
-        select(Story, story_priority)
-        .where(_story_in_queue())
-        .options(
-            selectinload(Story.story_tags).joinedload(StoryTag.tag),
-            selectinload(Story.answers),
-        )
-        .order_by(story_priority, Story.submitted_at, Story.id)
+    page = queue_page(QueueFilters(), limit)
+    return page.items, page.total
+
+
+def _part(model, kind: str, filters: QueueFilters, cursor, backwards: bool, limit: int, now):
+    """Up to `limit` items of one type, in queue order from the cursor (or the start)."""
+    reports = _story_reports if model is Story else _reply_reports
+    priority, since = _priority(model, reports), _since(model)
+    terms = _filtered(model, filters, now)
+    if cursor is not None:
+        terms.append(cursor.beyond(priority, since, model.id, kind, backwards))
+    order = [priority, since, model.id]
+    options = (
+        [selectinload(Story.story_tags).joinedload(StoryTag.tag), selectinload(Story.answers)]
+        if model is Story
+        else [joinedload(Reply.story)]
+    )
+    rows = db.session.execute(
+        select(model, priority)
+        .where(*terms)
+        .options(*options)
+        .order_by(*[o.desc() if backwards else o for o in order])
         .limit(limit)
     ).all()
-    replies = db.session.execute(
-        select(Reply, reply_priority)
-        .where(_reply_in_queue())
-        .options(joinedload(Reply.story))
-        .order_by(reply_priority, Reply.created_at, Reply.id)
-        .limit(limit)
-    ).all()
-    items = [QueueItem("story", s, p, s.submitted_at) for s, p in stories]
-    items += [QueueItem("reply", r, p, r.created_at) for r, p in replies]
-    items.sort(key=lambda q: (q.priority, q.since, q.kind, q.item.id))
+    return [QueueItem(kind, item, p, getattr(item, since.key)) for item, p in rows]
+
+
+def queue_page(
+    filters: QueueFilters,
+    limit: int = 50,
+    after: QueueCursor | None = None,
+    before: QueueCursor | None = None,
+) -> QueuePage:
+    """One page of the queue in order, after or before a cursor (keyset paging: stable while
+    items arrive or leave), with the filters applied. A fixed number of queries: one per item
+    type, the count, and `enrich`'s."""
+    now, backwards = utcnow(), before is not None and after is None
+    cursor = before if backwards else after
+    items: list[QueueItem] = []
+    for model, kind in ((Story, "story"), (Reply, "reply")):
+        if filters.kind in (None, kind):
+            items += _part(model, kind, filters, cursor, backwards, limit + 1, now)
+    items.sort(key=lambda q: q.key.order, reverse=backwards)
+    more = len(items) > limit
     items = items[:limit]
+    if backwards:
+        items.reverse()
+        if not more:  # back at the start: show the first page, whole
+            return queue_page(filters, limit)
     enrich(items)
-    return items, queue_count()
+    has_next, has_previous = (True, more) if backwards else (more, cursor is not None)
+    return QueuePage(
+        items=items,
+        total=queue_count(filters),
+        next=items[-1].key if items and has_next else None,
+        previous=items[0].key if items and has_previous else None,
+    )
 
 
 def enrich(items: list[QueueItem], context: int = 60) -> None:
@@ -167,12 +237,14 @@ def enrich(items: list[QueueItem], context: int = 60) -> None:
     authors = {q.item.author_id for q in items if q.item.author_id is not None}
     records = people.records(authors)
     words = all_words()
+    claimed = claims.running([(q.kind, q.item.id) for q in items])
     for q in items:
         q.reports = reports.get(target_key(q.item), [])
         text = item_text(q.item)
         q.spans = find_spans(text, words)
         q.excerpts = excerpts(text, q.spans, context=context)
         q.record = records.get(q.item.author_id)  # type: ignore[arg-type]  # .get(None) is None
+        q.claim = claimed.get((q.kind, q.item.id))
 
 
 def waited_for(since: datetime, now: datetime | None = None) -> str:

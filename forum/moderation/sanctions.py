@@ -7,9 +7,13 @@ recovery refuse suspended and banned accounts; sessions of a sanctioned account 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from forum.accounts.models import Role, User
 from forum.accounts.services import revoke_sessions
@@ -164,5 +168,45 @@ def sanctions_for(user: User) -> list[Sanction]:
     return list(
         db.session.scalars(
             select(Sanction).where(Sanction.user_id == user.id).order_by(Sanction.id.desc())
+        )
+    )
+
+
+# --- The sanctions page ----------------------------------------------------------------------
+
+ACTIVE_LIMIT = 200
+
+
+def pause_reference(client_key: str) -> str:
+    """An opaque reference for an anonymous-posting pause: a short keyed hash, never the key.
+
+    The same client gives the same reference, so moderators can tell two pauses of one writer
+    apart from two writers; nothing can be worked back from it without the app's secret.
+    """
+    secret = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(secret, f"pause-reference:{client_key}".encode(), hashlib.sha256)
+    code = digest.hexdigest()[:8].upper()
+    return f"P-{code[:4]}-{code[4:]}"
+
+
+def active_sanctions(moderator: User, limit: int = ACTIVE_LIMIT) -> list[Sanction]:
+    """Suspensions, bans and anonymous pauses in force now, soonest to end first (one query).
+
+    Bans without an end come last, newest first. Who set each one and whom it is on are
+    loaded in the same query.
+    """
+    require_moderator(moderator)
+    now = utcnow()
+    return list(
+        db.session.scalars(
+            select(Sanction)
+            .where(
+                Sanction.kind.in_([SanctionKind.SUSPEND, SanctionKind.BAN]),
+                Sanction.lifted_at.is_(None),
+                or_(Sanction.ends_at.is_(None), Sanction.ends_at > now),
+            )
+            .options(joinedload(Sanction.user), joinedload(Sanction.created_by))
+            .order_by(Sanction.ends_at.is_(None), Sanction.ends_at, Sanction.id.desc())
+            .limit(limit)
         )
     )

@@ -25,12 +25,30 @@ from forum.errors import Invalid
 from forum.extensions import rate_limit
 from forum.governance.identity import current_account, current_identity
 from forum.governance.versions import AlreadyHandled
-from forum.moderation import admin_views, people, receipts, reports, sanctions, services
-from forum.moderation.forms import NoteForm, Reasoned, ReceiptForm, ReportForm, SanctionForm
+from forum.moderation import (
+    admin_views,
+    claims,
+    people,
+    receipts,
+    reports,
+    sanction_views,
+    sanctions,
+    services,
+)
+from forum.moderation.forms import (
+    ClaimForm,
+    NoteForm,
+    QueueFilterForm,
+    Reasoned,
+    ReceiptForm,
+    ReportForm,
+    SanctionForm,
+)
 from forum.moderation.highlight import side_by_side
 from forum.moderation.item_actions import REPLY_ACTIONS, STORY_ACTIONS, item_context
 from forum.moderation.logs import public_log as read_public_log
-from forum.moderation.queue import load_queue, queue_count, waited_for
+from forum.moderation.paging import QueueCursor, QueueFilters
+from forum.moderation.queue import REASONS, queue_count, queue_page, waited_for
 from forum.moderation.reasons import choices_for
 from forum.routing import query_id
 from forum.safety.client_key import request_ban_key, request_client_key
@@ -85,11 +103,46 @@ def waited(since) -> str:
 # --- The queue and item pages ----------------------------------------------------------------
 
 
+def _queue_filters(form: QueueFilterForm) -> QueueFilters:
+    """The filters asked for; an unknown value counts as "any" (never an error page)."""
+    form.validate()
+    for field in (form.kind, form.reason, form.age):
+        if field.errors:
+            field.data, field.errors = "", []
+    return QueueFilters(
+        kind=form.kind.data or None,
+        reason=REASONS.get(form.reason.data or ""),
+        older_than_days=int(form.age.data) if form.age.data else None,
+    )
+
+
 @bp.get("/moderation")
 def queue():
-    """The queue: crisis first, then "at risk" reports, then reported, then oldest."""
-    items, total = load_queue(current_app.config["MODERATION_QUEUE_SIZE"])
-    return render_template("moderation/queue.html", items=items, total=total, title="Moderation")
+    """The queue: crisis first, then "at risk" reports, then reported, then oldest; paged by
+    keyset ("Next" and "Previous" stay put while items arrive) and filtered by a GET form."""
+    form = QueueFilterForm(request.args)
+    filters = _queue_filters(form)
+    page = queue_page(
+        filters,
+        current_app.config["MODERATION_QUEUE_SIZE"],
+        after=QueueCursor.decode(request.args.get("after")),
+        before=QueueCursor.decode(request.args.get("before")),
+    )
+    kept = {
+        k: v
+        for k, v in (("kind", form.kind.data), ("reason", form.reason.data), ("age", form.age.data))
+        if v
+    }
+    return render_template(
+        "moderation/queue.html",
+        page=page,
+        items=page.items,
+        total=page.total,
+        filter_form=form,
+        filtered=bool(kept),
+        kept=kept,
+        title="Moderation",
+    )
 
 
 STALE_ACTION = (
@@ -106,6 +159,26 @@ def _item(kind: str, item_id: int):
 def item(kind: str, item_id: int):
     """One story or reply: why it is here, the text with matches marked, and the actions."""
     return render_template("moderation/item.html", **item_context(kind, _item(kind, item_id)))
+
+
+@bp.post("/moderation/<any(story, reply):kind>/<id:item_id>/claim")
+def claim(kind: str, item_id: int):
+    """Claim the item (or take another moderator's claim over, or release one's own)."""
+    form = ClaimForm()
+    if not form.validate_on_submit():
+        abort(400)
+    me = current_account()
+    if form.decision.data == "release":
+        claims.release(me, kind, item_id)
+        flash("Released. Other moderators see it as free.", "success")
+    else:
+        try:
+            claims.claim(me, kind, item_id, take_over=form.decision.data == "take_over")
+        except claims.ClaimedByOther as error:
+            context = item_context(kind, _item(kind, item_id))
+            return render_template("moderation/item.html", notice=error.message, **context), 409
+        flash("It is yours to review. Other moderators see that you are on it.", "success")
+    return redirect(url_for(".item", kind=kind, item_id=item_id), code=303)
 
 
 @bp.post("/moderation/<any(story, reply):kind>/<id:item_id>/<action>")
@@ -308,3 +381,4 @@ def receipt(story_id: int):
 
 
 admin_views.register(bp)
+sanction_views.register(bp)

@@ -129,3 +129,5 @@ class ReplyForm(BaseForm):
     )
     show_handle = BooleanField("Show my handle with this reply")
     form_token = HiddenField()
+    # "send" from the check page sends the reply as it is; anything else checks it first.
+    action = HiddenField()

@@ -91,6 +91,8 @@ class Story(TimestampMixin, Model):
     __tablename__ = "stories"
     __table_args__ = (
         Index("ix_stories_status_published", "status", "published_at", "id"),
+        # The moderators' queue filters by status and pages by submission time.
+        Index("ix_stories_status_submitted", "status", "submitted_at", "id"),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
@@ -234,6 +236,8 @@ class Reply(TimestampMixin, Model):
         Index("ix_replies_story_status", "story_id", "status", "id"),
         # What is new since a mark (forum/following/news.py): a story's replies published after.
         Index("ix_replies_story_status_published", "story_id", "status", "published_at"),
+        # The moderators' queue filters by status and pages by creation time.
+        Index("ix_replies_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

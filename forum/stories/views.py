@@ -33,7 +33,7 @@ from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
 from forum.search import query as search_query
 from forum.search.snippets import snippet
-from forum.stories import feeds, reading, services
+from forum.stories import feeds, reading, reply_check, services
 from forum.stories.content import (
     ATTRIBUTION_LABELS,
     CONTENT_NOTES,
@@ -397,6 +397,16 @@ def reply(story_id: int):
     if form.validate_on_submit():
         me = current_identity()
         user, teller = me.user, services.Teller(user=me.user, story_ids=me.story_ids)
+        if form.action.data != "send":
+            check = reply_check.check_reply(form.body.data, user)
+            if check.needs_a_look:
+                return render_template(
+                    "stories/reply_check.html",
+                    story=story,
+                    form=form,
+                    check=check,
+                    title="Before you send your reply",
+                )
         start_writing()  # a form with errors stores nothing and takes no lock
         try:
             sent = services.add_reply(
