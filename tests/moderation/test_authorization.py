@@ -17,7 +17,7 @@ from forum.accounts.models import Role
 from forum.db import db
 from forum.moderation import reasons, receipts, sanctions, views, watched_words
 from forum.moderation.models import ReasonTemplate
-from forum.stories.models import Status
+from forum.stories.models import ChangeKind, Status, StoryChange
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, load_tags, make_story, make_user
 
@@ -35,6 +35,8 @@ EXPECTED = {
     "moderation.save_suggested": "admin",
 }
 ADMIN_ELSEWHERE = re.compile(r"/(manage|admin)\b|/guides/<[^>]+>/edit")
+# Staff pages kept by another blueprint (tellers' updates and edits) are checked here too.
+STAFF_PATH = re.compile(r"^/moderation(/|$)")
 ROLES = ["anonymous", "member", "other member", "moderator", "admin"]
 HANDLES = {"member": "heron", "other member": "wren", "moderator": "keeper", "admin": "steward"}
 ALLOWED = {200, 303, 400, 409}
@@ -44,7 +46,8 @@ def _rules():
     app = make_test_app("sqlite://")
     found = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("moderation.") or ADMIN_ELSEWHERE.search(rule.rule):
+        staff = rule.endpoint.startswith("moderation.") or STAFF_PATH.match(rule.rule)
+        if staff or ADMIN_ELSEWHERE.search(rule.rule):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 found.append(
                     pytest.param(rule.endpoint, rule.rule, method, id=f"{method} {rule.rule}")
@@ -80,11 +83,23 @@ def world(app):
         word = watched_words.add_word(steward, "idiot", "flag")
         reasons.save_suggestions(steward)
         template_id = db.session.scalar(select(ReasonTemplate.id).limit(1))
+        change = StoryChange(
+            story_id=published.id,
+            kind=ChangeKind.UPDATE,
+            status=Status.PENDING,
+            title="",
+            body="What happened next",
+            body_html="<p>What happened next</p>",
+            form_token_hash="0" * 64,
+        )
+        db.session.add(change)
+        db.session.commit()
         return {
             "by_endpoint": {
                 "moderation.report": {"kind": "stories", "item_id": published.id},
                 "moderation.item": {"kind": "story", "item_id": pending.id},
                 "moderation.act": {"kind": "story", "item_id": pending.id, "action": "approve"},
+                "moderation.claim": {"kind": "story", "item_id": pending.id},
                 "moderation.receipt": {"story_id": owned.id},
                 "taxonomy.edit": {"slug": "not-heard"},
                 "taxonomy.retire": {"slug": "not-heard", "change": "retire"},
@@ -92,6 +107,7 @@ def world(app):
             "user_id": wren.id,
             "sanction_id": sanction.id,
             "word_id": word.id,
+            "change_id": change.id,
             "template_id": template_id,
             "story_id": owned.id,
             "resource_id": 1,
