@@ -4,6 +4,7 @@ The app is imported once in the master (`preload_app`) and the workers are forke
 the code, templates, taxonomy, word lists and compiled patterns are shared copy-on-write
 instead of loaded again by every worker. Two things keep that sharing from wearing off:
 
+- the templates are compiled in the master too, before forking;
 - `gc.freeze()` in the master before forking moves everything loaded so far out of the
   garbage collector's reach, so a collection in a worker does not write to (and so copy) every
   shared page that holds an object header;
@@ -32,7 +33,13 @@ graceful_timeout = 20
 
 
 def when_ready(server) -> None:
-    """The app is loaded in the master: freeze what it holds before the first fork."""
+    """The app is loaded in the master: compile its templates, then freeze what it holds
+    before the first fork (else each worker compiles every template into memory of its own)."""
+    app = server.app.wsgi()
+    jinja = getattr(app, "jinja_env", None)
+    if jinja is not None:
+        for name in jinja.list_templates(extensions=["html"]):
+            jinja.get_template(name)
     gc.collect()
     gc.freeze()
 
