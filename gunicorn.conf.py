@@ -2,7 +2,7 @@
 
 The app is imported once in the master (`preload_app`) and the workers are forked from it, so
 the code, templates, taxonomy, word lists and compiled patterns are shared copy-on-write
-instead of loaded again by every worker. Two things keep that sharing from wearing off:
+instead of loaded again by every worker. Three things keep that sharing from wearing off:
 
 - the templates are compiled in the master too, before forking;
 - `gc.freeze()` in the master before forking moves everything loaded so far out of the
@@ -11,6 +11,7 @@ instead of loaded again by every worker. Two things keep that sharing from weari
 - each worker drops the database connections it inherited (`post_fork`), so no two processes
   ever talk over one socket.
 
+gunicorn reads this file by itself when started from the repository root; elsewhere pass -c.
 Environment: GUNICORN_BIND (default 127.0.0.1:8000) and WEB_CONCURRENCY (workers, default 3).
 Command-line flags override any of these (`make bench` passes --workers 4 and --bind).
 """
