@@ -176,7 +176,11 @@ def measure(
         if time.monotonic() > deadline:
             loads[name] = None
             continue
-        loads[name] = server.load(path, requests, CLIENTS, PAGE_SECONDS)
+        try:
+            loads[name] = server.load(path, requests, CLIENTS, PAGE_SECONDS)
+        except RuntimeError as error:  # e.g. requests timing out: report it, measure the rest
+            print(f"not measured: {error}")
+            loads[name] = None
     return loads, memory
 
 

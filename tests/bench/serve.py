@@ -142,7 +142,7 @@ class Server:
                         return
                     left[0] -= 1
                 try:
-                    elapsed = get(url)
+                    elapsed = get(url, timeout=30)
                 except (OSError, RuntimeError) as error:
                     errors.append(error)
                     return
