@@ -7,6 +7,12 @@ moderator's message, the review flags) and adds the audit entry. It adds to the 
 transaction and never commits: the service that calls it (moderation, sharing, data rights, the
 teller's own pages) commits once, together with its own rows (reports closed, receipts decided).
 
+A new story or reply gets its first state here too (`submit_story`, `submit_reply`), before its
+row is first stored. A submit is not audited: the audit log records what is done to an item
+that exists (by a moderator, an admin, the teller or the system), and the new row already
+records when it came; an entry for every anonymous submit would be a second, timestamped trace
+of the writer that nothing reads.
+
 A story's or reply's *state* is its status, with two states the status alone does not tell:
 "held" (hidden after reports, until a moderator looks) and, for replies, "unreviewed"
 (published at once for a trusted member, still in the moderators' queue).
@@ -178,6 +184,14 @@ def _change(
 # --- Stories ---------------------------------------------------------------------------------
 
 
+def submit_story(story: Story) -> Story:
+    """A new story's first state, before it is stored: waiting for review, version 1."""
+    story.status = Status.PENDING
+    story.published_at = None
+    story.version = 1
+    return story
+
+
 def resubmit_story(story: Story, reason: str = "The teller changed the story") -> Story:
     """The teller's edit of a story in review: it goes back to the moderators' queue."""
     return _change(None, story, "resubmit", reason)
@@ -262,6 +276,16 @@ def erase_story(story: Story, reason: str = "The teller erased the story") -> No
 
 
 # --- Replies ---------------------------------------------------------------------------------
+
+
+def submit_reply(reply: Reply, at_once: bool) -> Reply:
+    """A new reply's first state, before it is stored: waiting for review, or (`at_once`, the
+    reply policy trusts its author) published and still in the moderators' queue."""
+    reply.status = Status.PUBLISHED if at_once else Status.PENDING
+    reply.published_at = utcnow() if at_once else None
+    reply.awaiting_review = at_once
+    reply.version = 1
+    return reply
 
 
 def approve_reply(

@@ -206,3 +206,26 @@ def test_allowed_actions_read_the_same_table():
     assert lifecycle.allowed_actions(story) == {
         a for a, row in STORY_TRANSITIONS.items() if "published" in row.sources
     }
+
+
+# The first state: submits go through the lifecycle too, and are not audited (lifecycle.py).
+
+
+def test_a_submitted_story_starts_pending_at_version_one_without_an_audit_entry(moderator):
+    story = make_story()
+    assert lifecycle.state_of(story) == "pending" and story.version == 1
+    assert story.published_at is None
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_a_submitted_reply_starts_pending_without_an_audit_entry(moderator):
+    reply = _reply_in("pending")
+    assert reply.version == 1 and reply.published_at is None and not reply.awaiting_review
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+@pytest.mark.parametrize(("at_once", "state"), [(False, "pending"), (True, "unreviewed")])
+def test_a_new_reply_s_first_state_follows_the_reply_policy(at_once, state):
+    reply = lifecycle.submit_reply(Reply(), at_once)
+    assert lifecycle.state_of(reply) == state and reply.version == 1
+    assert (reply.published_at is not None) is at_once
