@@ -129,6 +129,22 @@ def allowed_actions(item: Story | Reply) -> set[str]:
     return {action for action in _table(item) if allows(item, action)}
 
 
+# A teller's links under their own story, in the order shown: each is offered when the table
+# allows the action it leads to (None: reading their own words is always theirs to do).
+TELLER_LINKS = (
+    ("edit", "resubmit"),
+    ("withdraw", "withdraw"),
+    ("download", None),
+    ("erase", "erase"),
+)
+
+
+def teller_actions(story: Story) -> list[str]:
+    """What the teller's list offers for their story now: edit while it is in review, withdraw
+    unless it is withdrawn, download and erase always (read from the table)."""
+    return [link for link, action in TELLER_LINKS if action is None or allows(story, action)]
+
+
 def _begin(item: Story | Reply, action: str, seen_version: int | None) -> Transition:
     """Check the version the actor saw and the transition; the table's row for it."""
     check_version(item, seen_version)

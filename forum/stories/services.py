@@ -39,9 +39,6 @@ from forum.stories.models import (
 )
 from forum.taxonomy.models import ProblemKind, Tag
 
-EDITABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
-
-
 # --- Submitting -------------------------------------------------------------------------
 
 

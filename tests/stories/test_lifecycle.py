@@ -229,3 +229,21 @@ def test_a_new_reply_s_first_state_follows_the_reply_policy(at_once, state):
     reply = lifecycle.submit_reply(Reply(), at_once)
     assert lifecycle.state_of(reply) == state and reply.version == 1
     assert (reply.published_at is not None) is at_once
+
+
+TELLER_LINKS = {
+    "pending": ["edit", "withdraw", "download", "erase"],
+    "changes_requested": ["edit", "withdraw", "download", "erase"],
+    "published": ["withdraw", "download", "erase"],
+    "rejected": ["withdraw", "download", "erase"],
+    "withdrawn": ["download", "erase"],
+    "removed": ["withdraw", "download", "erase"],
+    "held": ["withdraw", "download", "erase"],
+}
+
+
+@pytest.mark.parametrize("state", STORY_STATES)
+def test_the_teller_s_links_follow_the_table(state):
+    story = Story(status=STATUS_OF[state], hidden_pending_review=state == "held", published_at=None)
+    assert lifecycle.teller_actions(story) == TELLER_LINKS[state]
+    assert ("edit" in TELLER_LINKS[state]) is lifecycle.allows(story, "resubmit")
