@@ -80,11 +80,6 @@ class Table:
     share_of: str = "of all published stories"
     row_heading: str = "Category"
 
-    @property
-    def has_hidden(self) -> bool:
-        """Whether any figure in the table is hidden."""
-        return any(c is None for row in self.rows for c in row.counts)
-
 
 @dataclass(frozen=True)
 class Insights:

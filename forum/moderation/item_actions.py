@@ -29,6 +29,7 @@ from forum.moderation.highlight import find_spans, marked
 from forum.moderation.queue import WAITING, QueueItem, enrich, priority_of
 from forum.moderation.reasons import choices_for
 from forum.safety import pii
+from forum.stories import lifecycle
 from forum.stories.content import PROMPTS
 from forum.stories.models import Reply, Status, Story
 from forum.taxonomy import services as taxonomy
@@ -292,36 +293,72 @@ REPLY_ACTIONS: dict[str, Action] = {
 }
 
 
+# What a moderator's page offers, in the order it lists it. The lifecycle actions among these
+# are offered when `lifecycle.allowed_actions` allows them in the item's state (the one table
+# the services enforce), narrowed only by the named page filter `_flag_offered`. The teller's
+# and the system's own actions (resubmit, withdraw, erase, the redaction answers, auto_hide)
+# are never offered here; "tags", "caring" and "ban_poster" change no state and have their own
+# rules (`_offered`).
+STORY_PAGE_ORDER = (
+    "approve",
+    "restore",
+    "hide",
+    "redact",
+    "request_changes",
+    "reject",
+    "tags",
+    "lock",
+    "unlock",
+    "pin",
+    "unpin",
+    "feature",
+    "unfeature",
+    "caring",
+    "ban_poster",
+)
+REPLY_PAGE_ORDER = ("approve", "reject", "restore", "hide", "ban_poster")
+# Flag action -> (flag, whether the action clears it).
+FLAG_ACTIONS = {
+    action: (flag, n == 1)
+    for flag, pair in lifecycle.FLAGS.items()
+    for n, action in enumerate(pair)
+}
+
+
+def _flag_offered(story: Story, action: str) -> bool:
+    """Page filter over allowed_actions: the table lets a flag change in any state it lists
+    (so a flag can be cleared after a story left view), but the page offers flags on a
+    published story only, and only the way that changes the flag (set_flag refuses the other
+    as already so)."""
+    if action not in FLAG_ACTIONS:
+        return True
+    flag, clears = FLAG_ACTIONS[action]
+    return story.status is Status.PUBLISHED and getattr(story, flag) == clears
+
+
+def _offered(item: Story | Reply, action: str, allowed: set[str]) -> bool:
+    if action == "tags":  # adjusted while a story is in review or published
+        return item.status in services.REVIEWABLE or item.status is Status.PUBLISHED
+    if action == "caring":
+        assert isinstance(item, Story)
+        return item.crisis_flagged and item.cared_at is None and item.status is not Status.WITHDRAWN
+    if action == "ban_poster":
+        return bool(item.client_key)
+    return action in allowed and (isinstance(item, Reply) or _flag_offered(item, action))
+
+
 def story_actions(story: Story) -> list[str]:
-    """The actions that make sense for a story in its current state."""
-    names: list[str] = []
-    if story.status in services.REVIEWABLE:
-        names += ["approve", "redact", "request_changes", "reject", "tags"]
-    if story.status is Status.PUBLISHED:
-        names += ["hide", "redact", "tags", "unlock" if story.locked else "lock"]
-        names += ["unpin" if story.pinned else "pin"]
-        names += ["unfeature" if story.featured else "feature"]
-    if story.status is Status.REMOVED:
-        names += ["restore", "hide"] if story.hidden_pending_review else ["restore"]
-    if story.crisis_flagged and story.cared_at is None and story.status is not Status.WITHDRAWN:
-        names.append("caring")
-    if story.client_key:
-        names.append("ban_poster")
-    return names
+    """The actions the page offers for a story: the lifecycle's allowed ones (through the flag
+    page filter), tags, the caring message and the posting pause."""
+    allowed = lifecycle.allowed_actions(story)
+    return [a for a in STORY_PAGE_ORDER if _offered(story, a, allowed)]
 
 
 def reply_actions(reply: Reply) -> list[str]:
-    """The actions that make sense for a reply in its current state."""
-    names: list[str] = []
-    if services.reply_in_review(reply):
-        names += ["approve", "reject"]
-    if reply.status is Status.PUBLISHED:
-        names.append("hide")
-    if reply.status is Status.REMOVED:
-        names += ["restore", "hide"] if reply.hidden_pending_review else ["restore"]
-    if reply.client_key:
-        names.append("ban_poster")
-    return names
+    """The actions the page offers for a reply: the lifecycle's allowed ones, and the posting
+    pause."""
+    allowed = lifecycle.allowed_actions(reply)
+    return [a for a in REPLY_PAGE_ORDER if _offered(reply, a, allowed)]
 
 
 def _forms(table: dict[str, Action], names: list[str], item, failed: dict | None) -> dict:
@@ -353,7 +390,7 @@ def item_context(kind: str, item: Story | Reply, failed: dict | None = None) -> 
     if kind == "story":
         assert isinstance(item, Story)
         fields = _fields(item, words)
-        table, names = STORY_ACTIONS, list(dict.fromkeys(story_actions(item)))
+        table, names = STORY_ACTIONS, story_actions(item)
     else:
         assert isinstance(item, Reply)
         fields = [("Reply", marked(item.body, find_spans(item.body, words)))]

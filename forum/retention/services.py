@@ -17,10 +17,15 @@ from forum.accounts.models import AccountSession
 from forum.db import db, utcnow
 from forum.governance.teller_access import purge_expired as purge_teller_access
 from forum.safety.client_key import purge_day_secrets
+from forum.stories import lifecycle
 from forum.stories.models import Reply, Status, Story
 from forum.stories.saved_drafts import purge_expired as purge_drafts
 
 CLOSED = (Status.WITHDRAWN, Status.REJECTED)
+# At most this many closed stories are erased per run, so one run stays one modest transaction;
+# a backlog goes on the next runs (the purge is meant to run often).
+PURGE_BATCH = 500
+RETENTION_REASON = "Closed for longer than the retention window"
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,15 @@ def purge(now: datetime | None = None) -> PurgeReport:
     drafts = purge_drafts(now)
     closed_before = now - timedelta(days=config["CLOSED_STORY_RETENTION_DAYS"])
     closed = 0
-    # Deleted one by one so replies, answers, tags, aliases and reactions go with them.
+    # Erased one by one through the lifecycle, so replies, answers, tags, aliases and reactions
+    # go with them, the search index follows and each erase has its (private) audit entry.
     for story in db.session.scalars(
-        select(Story).where(Story.status.in_(CLOSED), Story.updated_at < closed_before)
+        select(Story)
+        .where(Story.status.in_(CLOSED), Story.updated_at < closed_before)
+        .order_by(Story.id)
+        .limit(PURGE_BATCH)
     ):
-        db.session.delete(story)
+        lifecycle.erase_story(story, RETENTION_REASON)
         closed += 1
     cleared = 0
     for model, stamp in ((Story, Story.submitted_at), (Reply, Reply.created_at)):

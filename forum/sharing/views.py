@@ -32,9 +32,9 @@ from forum.safety.client_key import request_ban_key
 from forum.safety.tokens import group_status_code, normalise_status_code
 from forum.sharing import drafts_views, steps
 from forum.sharing.forms import StatusCodeFileForm, StatusCodeForm
-from forum.stories import saved_drafts, services
+from forum.stories import lifecycle, saved_drafts, services
 from forum.stories.content import IMPACT_LABELS
-from forum.stories.services import EDITABLE, Teller
+from forum.stories.services import Teller
 
 bp = Blueprint("sharing", __name__)
 
@@ -46,8 +46,8 @@ TOO_MANY = (
 
 @bp.context_processor
 def vocabulary() -> dict:
-    """Fixed labels the sharing templates show."""
-    return {"impact_labels": IMPACT_LABELS}
+    """Fixed labels the sharing templates show, and the teller's links (from the lifecycle)."""
+    return {"impact_labels": IMPACT_LABELS, "teller_actions": lifecycle.teller_actions}
 
 
 def _user():
@@ -198,7 +198,6 @@ def status():
         form=form,
         stories=stories,
         story_news=story_news,
-        editable=EDITABLE,
         action_form=PlainForm(),
         title="Your story's progress",
     )
@@ -229,7 +228,7 @@ def edit(story_id: int):
     """Change a story still in review; it goes back to the moderators."""
     teller = _teller()
     story = services.get_own_story(teller, story_id)
-    if story.status not in EDITABLE:
+    if not lifecycle.allows(story, "resubmit"):
         return render_template("sharing/not_editable.html", story=story, title="Edit"), 409
     form, taxonomy = steps.story_form(data=steps.form_data(story))
     if form.validate_on_submit():
@@ -294,6 +293,5 @@ def my_stories():
     return render_template(
         "sharing/my_stories.html",
         stories=services.list_own_stories(_user()),
-        editable=EDITABLE,
         title="My stories",
     )

@@ -7,6 +7,12 @@ moderator's message, the review flags) and adds the audit entry. It adds to the 
 transaction and never commits: the service that calls it (moderation, sharing, data rights, the
 teller's own pages) commits once, together with its own rows (reports closed, receipts decided).
 
+A new story or reply gets its first state here too (`submit_story`, `submit_reply`), before its
+row is first stored. A submit is not audited: the audit log records what is done to an item
+that exists (by a moderator, an admin, the teller or the system), and the new row already
+records when it came; an entry for every anonymous submit would be a second, timestamped trace
+of the writer that nothing reads.
+
 A story's or reply's *state* is its status, with two states the status alone does not tell:
 "held" (hidden after reports, until a moderator looks) and, for replies, "unreviewed"
 (published at once for a trusted member, still in the moderators' queue).
@@ -147,6 +153,22 @@ def allowed_actions(item: Story | Reply | StoryChange) -> set[str]:
     return {action for action in _table(item) if allows(item, action)}
 
 
+# A teller's links under their own story, in the order shown: each is offered when the table
+# allows the action it leads to (None: reading their own words is always theirs to do).
+TELLER_LINKS = (
+    ("edit", "resubmit"),
+    ("withdraw", "withdraw"),
+    ("download", None),
+    ("erase", "erase"),
+)
+
+
+def teller_actions(story: Story) -> list[str]:
+    """What the teller's list offers for their story now: edit while it is in review, withdraw
+    unless it is withdrawn, download and erase always (read from the table)."""
+    return [link for link, action in TELLER_LINKS if action is None or allows(story, action)]
+
+
 def _begin(item: Story | Reply | StoryChange, action: str, seen_version: int | None) -> Transition:
     """Check the version the actor saw and the transition; the table's row for it."""
     check_version(item, seen_version)
@@ -209,6 +231,14 @@ def _change(
 
 
 # --- Stories ---------------------------------------------------------------------------------
+
+
+def submit_story(story: Story) -> Story:
+    """A new story's first state, before it is stored: waiting for review, version 1."""
+    story.status = Status.PENDING
+    story.published_at = None
+    story.version = 1
+    return story
 
 
 def resubmit_story(story: Story, reason: str = "The teller changed the story") -> Story:
@@ -295,6 +325,16 @@ def erase_story(story: Story, reason: str = "The teller erased the story") -> No
 
 
 # --- Replies ---------------------------------------------------------------------------------
+
+
+def submit_reply(reply: Reply, at_once: bool) -> Reply:
+    """A new reply's first state, before it is stored: waiting for review, or (`at_once`, the
+    reply policy trusts its author) published and still in the moderators' queue."""
+    reply.status = Status.PUBLISHED if at_once else Status.PENDING
+    reply.published_at = utcnow() if at_once else None
+    reply.awaiting_review = at_once
+    reply.version = 1
+    return reply
 
 
 def approve_reply(

@@ -40,9 +40,6 @@ from forum.stories.models import (
 )
 from forum.taxonomy.models import ProblemKind, Tag
 
-EDITABLE = (Status.PENDING, Status.CHANGES_REQUESTED)
-
-
 # --- Submitting -------------------------------------------------------------------------
 
 
@@ -218,10 +215,10 @@ def submit_story(
         author_id=author.id if author else None,
         form_token_hash=digest,
         author_key=hashlib.sha256(f"story-author:{identity}".encode()).hexdigest(),
-        status=Status.PENDING,
         submitted_at=utcnow(),
         client_key=client_key,
     )
+    lifecycle.submit_story(story)
     _apply_draft(story, draft)
     if author is None:
         story.status_token_hash = token_hash(_status_token(form_token))
@@ -492,12 +489,9 @@ def add_reply(
         alias=_alias_for(story, thread_key(story, author, reader_id, teller)),
         form_token_hash=digest,
         crisis_flagged=in_crisis,
-        status=Status.PUBLISHED if at_once else Status.PENDING,
-        published_at=utcnow() if at_once else None,
-        awaiting_review=at_once,
         client_key=client_key,
     )
-    return _insert_once(reply, digest)
+    return _insert_once(lifecycle.submit_reply(reply, at_once), digest)
 
 
 # --- Sharing: checks before submitting, and a browser's opened stories ----------------------

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from forum.accounts import services as accounts
 from forum.accounts.models import AccountSession
 from forum.db import db, utcnow
-from forum.retention.services import purge
+from forum.governance.models import AuditEntry
+from forum.retention import services as retention
+from forum.retention.services import RETENTION_REASON, purge
 from forum.safety import client_key as ck
 from forum.safety.models import DaySecret
 from forum.stories.models import Reply, Status, Story
@@ -48,6 +50,27 @@ def test_purge_deletes_long_closed_stories_with_everything_under_them(app, ctx):
     assert purge(now).closed_stories == 1
     assert db.session.get(Story, old.id) is None
     assert {s.id for s in db.session.scalars(select(Story))} == {recent.id, published.id}
+    # Erased through the lifecycle: one private audit entry, by no one, naming the window.
+    (entry,) = db.session.scalars(select(AuditEntry)).all()
+    assert (entry.action, entry.target_id, entry.actor_id, entry.public) == (
+        "erase",
+        old.id,
+        None,
+        False,
+    )
+    assert entry.reason == RETENTION_REASON
+
+
+def test_purge_erases_at_most_a_batch_per_run(app, ctx, monkeypatch):
+    load_tags()
+    long_ago = utcnow() - timedelta(days=app.config["CLOSED_STORY_RETENTION_DAYS"] + 1)
+    for status in (Status.WITHDRAWN, Status.REJECTED, Status.WITHDRAWN):
+        make_story(status=status).updated_at = long_ago
+    db.session.commit()
+    monkeypatch.setattr(retention, "PURGE_BATCH", 2)
+    assert purge().closed_stories == 2
+    assert purge().closed_stories == 1
+    assert _count(Story) == 0
 
 
 def test_purge_clears_ban_keys_on_posts_after_the_window(app, ctx):

@@ -298,3 +298,44 @@ def test_a_change_is_approved_only_while_its_story_is_published(moderator):
         with pytest.raises(AlreadyHandled, match="no longer published"):
             action(moderator, change, "Fine")
         db.session.rollback()
+
+
+# The first state: submits go through the lifecycle too, and are not audited (lifecycle.py).
+
+
+def test_a_submitted_story_starts_pending_at_version_one_without_an_audit_entry(moderator):
+    story = make_story()
+    assert lifecycle.state_of(story) == "pending" and story.version == 1
+    assert story.published_at is None
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+def test_a_submitted_reply_starts_pending_without_an_audit_entry(moderator):
+    reply = _reply_in("pending")
+    assert reply.version == 1 and reply.published_at is None and not reply.awaiting_review
+    assert db.session.scalars(select(AuditEntry)).all() == []
+
+
+@pytest.mark.parametrize(("at_once", "state"), [(False, "pending"), (True, "unreviewed")])
+def test_a_new_reply_s_first_state_follows_the_reply_policy(at_once, state):
+    reply = lifecycle.submit_reply(Reply(), at_once)
+    assert lifecycle.state_of(reply) == state and reply.version == 1
+    assert (reply.published_at is not None) is at_once
+
+
+TELLER_LINKS = {
+    "pending": ["edit", "withdraw", "download", "erase"],
+    "changes_requested": ["edit", "withdraw", "download", "erase"],
+    "published": ["withdraw", "download", "erase"],
+    "rejected": ["withdraw", "download", "erase"],
+    "withdrawn": ["download", "erase"],
+    "removed": ["withdraw", "download", "erase"],
+    "held": ["withdraw", "download", "erase"],
+}
+
+
+@pytest.mark.parametrize("state", STORY_STATES)
+def test_the_teller_s_links_follow_the_table(state):
+    story = Story(status=STATUS_OF[state], hidden_pending_review=state == "held", published_at=None)
+    assert lifecycle.teller_actions(story) == TELLER_LINKS[state]
+    assert ("edit" in TELLER_LINKS[state]) is lifecycle.allows(story, "resubmit")
