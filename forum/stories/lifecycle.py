@@ -22,6 +22,7 @@ from forum.db import db, utcnow
 from forum.errors import DomainError, NotAllowed
 from forum.governance.audit import audit
 from forum.governance.versions import AlreadyHandled, check_version
+from forum.stories import counters
 from forum.stories.models import Reply, Status, Story
 
 Item = TypeVar("Item", bound=Story | Reply)  # a lifecycle function hands back what it was given
@@ -135,7 +136,9 @@ def _begin(item: Story | Reply, action: str, seen_version: int | None) -> Transi
 def _finish(
     actor: User | None, item: Story | Reply, action: str, row: Transition, reason: str
 ) -> None:
-    """Set the row's status and what derives from it, bump the version, add the audit entry."""
+    """Set the row's status and what derives from it (the reader-facing counters too), bump
+    the version, add the audit entry."""
+    listed = counters.listed(item) if isinstance(item, Story) else None
     if row.target is Status.PUBLISHED:
         item.published_at = item.published_at or utcnow()
         item.hidden_pending_review = False
@@ -159,6 +162,8 @@ def _finish(
         item.awaiting_review = False
     if row.target is not None:
         item.status = row.target
+        if isinstance(item, Story):
+            counters.story_changed(listed, item)
     item.version += 1
     audit(actor, action, item, reason, public=row.public)
 
@@ -257,6 +262,7 @@ def set_flag(
 def erase_story(story: Story, reason: str = "The teller erased the story") -> None:
     """Delete a story and everything written under it; its audit entries stay."""
     _begin(story, "erase", None)
+    counters.story_changed(counters.listed(story), None)
     audit(None, "erase", story, reason, public=False)
     db.session.delete(story)
 
