@@ -10,6 +10,7 @@ from forum.accounts.models import RecoveryCode, Role, User
 from forum.accounts.services import handle_key
 from forum.db import db
 from forum.safety.tokens import new_recovery_code, normalise_recovery_code, token_hash
+from forum.stories import counters
 from forum.stories.drafts import StoryDraft
 from forum.stories.models import Status, StoryKind
 from forum.stories.services import submit_story
@@ -75,5 +76,6 @@ def make_story(status=None, author=None, published_at=None, form_token=None, **f
         story.status = status
         if status is Status.PUBLISHED:
             story.published_at = published_at or story.submitted_at
+        counters.story_changed(None, story)  # as the lifecycle does when it publishes
         db.session.commit()
     return story

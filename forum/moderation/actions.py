@@ -21,7 +21,7 @@ from forum.moderation.services import (
     require_reason,
     target_key,
 )
-from forum.stories import lifecycle
+from forum.stories import counters, lifecycle
 from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Reply, Status, Story, StoryKind, StoryTag
 from forum.taxonomy.models import Tag, TagKind
@@ -129,11 +129,13 @@ def adjust_tags(
     if set(content_notes) - set(CONTENT_NOTES):
         raise Invalid("Choose from the list", field="content_notes")
     impacts = {st.tag.slug: st.impact for st in story.story_tags}
+    listed = counters.listed(story)
     story.story_tags = [
         StoryTag(tag=found[slug], impact=impacts.get(slug), position=i)
         for i, slug in enumerate(wanted)
     ]
     story.content_notes = " ".join(n for n in CONTENT_NOTES if n in content_notes)
+    counters.story_changed(listed, story)
     lifecycle.record_edit(moderator, story, "adjust_tags", reason)
     db.session.commit()
     return story

@@ -28,6 +28,7 @@ from forum.db import db, utcnow
 from forum.errors import DomainError, NotAllowed
 from forum.governance.audit import audit
 from forum.governance.versions import AlreadyHandled, check_version
+from forum.stories import counters
 from forum.stories.models import Reply, Status, Story, StoryChange
 
 # A lifecycle function hands back what it was given.
@@ -187,10 +188,12 @@ def _finish(
     row: Transition,
     reason: str,
 ) -> None:
-    """Set the row's status and what derives from it, bump the version, add the audit entry."""
+    """Set the row's status and what derives from it (the reader-facing counters too), bump
+    the version, add the audit entry."""
     if isinstance(item, StoryChange):
         _finish_change(actor, item, action, row, reason)
         return
+    listed = counters.listed(item) if isinstance(item, Story) else None
     if row.target is Status.PUBLISHED:
         item.published_at = item.published_at or utcnow()
         item.hidden_pending_review = False
@@ -214,6 +217,8 @@ def _finish(
         item.awaiting_review = False
     if row.target is not None:
         item.status = row.target
+        if isinstance(item, Story):
+            counters.story_changed(listed, item)
     item.version += 1
     audit(actor, action, item, reason, public=row.public)
 
@@ -320,6 +325,7 @@ def set_flag(
 def erase_story(story: Story, reason: str = "The teller erased the story") -> None:
     """Delete a story and everything written under it; its audit entries stay."""
     _begin(story, "erase", None)
+    counters.story_changed(counters.listed(story), None)
     audit(None, "erase", story, reason, public=False)
     db.session.delete(story)
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,6 +94,30 @@ class Story(TimestampMixin, Model):
         Index("ix_stories_status_published", "status", "published_at", "id"),
         # The moderators' queue filters by status and pages by submission time.
         Index("ix_stories_status_submitted", "status", "submitted_at", "id"),
+        # A listing of one kind (a tag's page, ?type=) reads in keyset order too.
+        Index("ix_stories_status_kind_published", "status", "kind", "published_at", "id"),
+        # The few pinned (and featured) stories leading a first page (the home page), found
+        # without reading every story; the WHERE is the very term the listing adds, and the
+        # flag leads the columns so that SQLite, without statistics, prefers these to the
+        # date index above (two equalities against one).
+        Index(
+            "ix_stories_pinned",
+            "pinned",
+            "status",
+            "published_at",
+            "id",
+            sqlite_where=text("pinned = 1"),
+            postgresql_where=text("pinned"),
+        ),
+        Index(
+            "ix_stories_featured",
+            "featured",
+            "status",
+            "published_at",
+            "id",
+            sqlite_where=text("featured = 1"),
+            postgresql_where=text("featured"),
+        ),
         CheckConstraint("version >= 1", name="version_positive"),
     )
 
@@ -190,6 +215,16 @@ class Story(TimestampMixin, Model):
     def behind_content_note(self) -> bool:
         """Whether its words wait behind a content note: no excerpt, no body in feeds."""
         return bool(self.content_notes)
+
+
+class StoryTotal(Model):
+    """How many stories of one kind are published: a counter kept by forum/stories/counters.py
+    in the transaction of each change, so the /stories heading never counts them."""
+
+    __tablename__ = "story_totals"
+
+    kind: Mapped[StoryKind] = mapped_column(string_enum(StoryKind), primary_key=True)
+    published: Mapped[int] = mapped_column(default=0)
 
 
 class StoryTag(Model):

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.db import db
 from forum.errors import NotFound
 from forum.search import engines as search
 from forum.search.query import SearchQuery
+from forum.stories import counters
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story, StoryKind, StoryTag
 from forum.taxonomy.models import ProblemKind, Tag, TagKind
 
@@ -175,6 +176,41 @@ def pinned_for_page(filters: StoryFilters, after: Cursor | None, page: int = 1) 
     return published_stories(filters, limit=PINNED_ON_FIRST_PAGE, pinned_only=True)
 
 
+def _before(after: Cursor):
+    """SQL: the story comes after the keyset in newest-first order."""
+    return or_(
+        Story.published_at < after.published_at,
+        and_(Story.published_at == after.published_at, Story.id < after.story_id),
+    )
+
+
+# How many matches a search page orders: the most recently shared ones that pass every filter
+# (and the keyset). Ranking or sorting every match of a common word grows with the data; these
+# are read newest first from the index itself and stop here, so a page costs the same at any
+# size. The trade-off: when more stories match, relevance is judged among the newest
+# SEARCH_CANDIDATES only (older ones are still found by "newest first" and by narrower words).
+SEARCH_CANDIDATES = 500
+
+
+def _search_page(filters: StoryFilters, after: Cursor | None, limit: int, ranked: bool, page: int):
+    """A search page's (id, published_at, rank) rows, best or newest first, limit + 1 of them."""
+    assert filters.search is not None
+    matches = search.matching(filters.search, recent_first=True)
+    candidates = _filtered(select(Story.id, Story.published_at, matches.c.rank), filters, matches)
+    if after is not None and not ranked:
+        candidates = candidates.where(_before(after))
+    found = (
+        candidates.order_by(matches.c.story_id.desc()).limit(SEARCH_CANDIDATES).subquery("found")
+    )
+    order = [found.c.published_at.desc(), found.c.id.desc()]
+    query = select(found.c.id, found.c.published_at, found.c.rank)
+    if ranked:
+        query = query.order_by(found.c.rank, *order).offset((page - 1) * limit)
+    else:
+        query = query.order_by(*order)
+    return query.limit(limit + 1).subquery("page")
+
+
 def published_stories(
     filters: StoryFilters = StoryFilters(),
     after: Cursor | None = None,
@@ -190,34 +226,24 @@ def published_stories(
     carries any excluded tag. With a search, `ranked` orders by relevance instead and pages
     by number (`page`, at most MAX_SEARCH_PAGES) rather than by keyset.
     """
-    matches = search.matching(filters.search) if filters.search is not None else None
-    ranked = ranked and matches is not None
-    columns: list[Any] = [Story.id, Story.published_at]
-    if ranked:
-        assert matches is not None
-        columns.append(matches.c.rank)
-    query = _filtered(select(*columns), filters, matches)
-    if featured_only:
-        query = query.where(Story.featured.is_(True))
-    if pinned_only:
-        query = query.where(Story.pinned.is_(True))
-    if after is not None and not ranked:
-        query = query.where(
-            or_(
-                Story.published_at < after.published_at,
-                and_(Story.published_at == after.published_at, Story.id < after.story_id),
-            )
-        )
-    order = [Story.published_at.desc(), Story.id.desc()]
-    if ranked:
+    ranked = ranked and filters.search is not None
+    if filters.search is not None:
         page = min(max(page, 1), MAX_SEARCH_PAGES)
-        assert matches is not None
-        query = query.order_by(matches.c.rank, *order).offset((page - 1) * limit)
+        chosen = _search_page(filters, after, limit, ranked, page)
     else:
-        query = query.order_by(*order)
+        query = _filtered(select(Story.id, Story.published_at), filters)
+        # Bare columns (`pinned = 1` on SQLite): the very terms of the partial indexes' WHERE
+        # (ix_stories_pinned, ix_stories_featured).
+        if featured_only:
+            query = query.where(Story.featured)
+        if pinned_only:
+            query = query.where(Story.pinned)
+        if after is not None:
+            query = query.where(_before(after))
+        query = query.order_by(Story.published_at.desc(), Story.id.desc())
+        chosen = query.limit(limit + 1).subquery("page")
     # The page's ids first, then its stories with their card counts: the counts are then
     # worked out for the page alone, never for every match a ranking sorts.
-    chosen = query.limit(limit + 1).subquery("page")
     page_order = [chosen.c.rank] if ranked else []
     page_order += [chosen.c.published_at.desc(), chosen.c.id.desc()]
     query = (
@@ -346,13 +372,12 @@ def _count_replies(story: Story) -> int:
 
 
 def tag_counts() -> dict[str, int]:
-    """How many published stories carry each tag (tags with none are left out)."""
+    """How many published stories carry each tag (tags with none are left out), read from the
+    counters (forum/stories/counters.py)."""
     rows = db.session.execute(
-        select(Tag.slug, func.count(StoryTag.story_id))
-        .join(StoryTag, StoryTag.tag_id == Tag.id)
-        .join(Story, Story.id == StoryTag.story_id)
-        .where(Story.status == Status.PUBLISHED)
-        .group_by(Tag.slug)
+        select(Tag.slug, Tag.experience_stories + Tag.practice_stories).where(
+            Tag.experience_stories + Tag.practice_stories > 0
+        )
     )
     return {slug: count for slug, count in rows}
 
@@ -372,31 +397,56 @@ def reaction_counts(story: Story) -> dict[ReactionKind, int]:
     return counts
 
 
-def count_published_stories(filters: StoryFilters = StoryFilters()) -> int:
-    """How many published stories match the filters, in one query (the /stories heading)."""
-    return db.session.scalar(_filtered(select(func.count(Story.id)), filters)) or 0
+@dataclass(frozen=True)
+class Total:
+    """How many published stories match: exactly, or at least COUNT_CAP (`more`)."""
+
+    count: int
+    more: bool = False
+
+
+# Filters no counter answers are counted on the request, but never past this many.
+COUNT_CAP = 1000
+
+
+def count_published_stories(filters: StoryFilters = StoryFilters()) -> Total:
+    """How many published stories match the filters (the /stories heading), in one query.
+
+    Read from the counters (forum/stories/counters.py) for all stories, one kind, or one tag;
+    any other filter counts the matches, stopping after COUNT_CAP, so no request counts every
+    story.
+    """
+    single = filters.tags if not filters.practice else filters.practice
+    by_counter = (
+        len(single) <= 1
+        and not (filters.tags and filters.practice)
+        and not (filters.exclude or filters.setting or filters.format or filters.problem_kind)
+        and not (filters.mute_notes or filters.mute_words or filters.search)
+    )
+    if by_counter and not single:
+        return Total(counters.published_total(filters.kind))
+    if by_counter:
+        kinds = [filters.kind] if filters.kind else list(StoryKind)
+        count = sum(counters.tag_column(kind) for kind in kinds)
+        return Total(db.session.scalar(select(count).where(Tag.slug == single[0])) or 0)
+    capped = _filtered(select(Story.id), filters).limit(COUNT_CAP + 1).subquery()
+    count = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    return Total(min(count, COUNT_CAP), more=count > COUNT_CAP)
 
 
 def tag_page_counts() -> dict[str, int]:
-    """Per tag, how many published stories its tag page lists, in one query.
+    """Per tag, how many published stories its tag page lists, in one query (the counters).
 
     A harm tag's page lists "What happened" stories and a practice tag's page lists "What
     helped" posts, so these can be lower than `tag_counts()`.
     """
     rows = db.session.execute(
-        select(Tag.slug, func.count(StoryTag.story_id))
-        .join(StoryTag, StoryTag.tag_id == Tag.id)
-        .join(Story, Story.id == StoryTag.story_id)
-        .where(
-            Story.status == Status.PUBLISHED,
-            or_(
-                and_(Tag.kind == TagKind.HARM, Story.kind == StoryKind.EXPERIENCE),
-                and_(Tag.kind == TagKind.PRACTICE, Story.kind == StoryKind.PRACTICE),
-            ),
+        select(
+            Tag.slug,
+            case((Tag.kind == TagKind.HARM, Tag.experience_stories), else_=Tag.practice_stories),
         )
-        .group_by(Tag.slug)
     )
-    return {slug: count for slug, count in rows}
+    return {slug: count for slug, count in rows if count}
 
 
 def published_tag_stories(

@@ -172,11 +172,11 @@ def _filter_label(name: str, value: str, tags: TagIndex) -> str:
     }[name]()
 
 
-def _heading(filters: reading.StoryFilters, total: int, tags: TagIndex) -> str:
-    noun = "story" if total == 1 else "stories"
+def _heading(filters: reading.StoryFilters, total: reading.Total, tags: TagIndex) -> str:
+    noun = "story" if total.count == 1 and not total.more else "stories"
     if filters.kind:
         noun = f"“{filters.kind.label}” {noun}"
-    text = f"{total} {noun}"
+    text = f"More than {total.count:,} {noun}" if total.more else f"{total.count} {noun}"
     if filters.search:
         text += f" matching “{filters.search.text}”"
     quoted = lambda slugs: " or ".join(f"“{tags.name(s)}”" for s in slugs)  # noqa: E731

@@ -53,6 +53,10 @@ class Tag(TimestampMixin, Model):
     )
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
+    # Published stories carrying the tag, by story kind: counters kept by
+    # forum/stories/counters.py in the transaction of each change, so /tags never counts.
+    experience_stories: Mapped[int] = mapped_column(default=0, server_default="0")
+    practice_stories: Mapped[int] = mapped_column(default=0, server_default="0")
 
     group: Mapped[TagGroup | None] = relationship(back_populates="tags")
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from forum.db import db
+from forum.stories import lifecycle
 from forum.stories.models import Reaction, ReactionKind, Reply, Status
 from tests.conftest import make_test_app
 from tests.factories import load_tags
@@ -47,7 +48,7 @@ def world(app):
         }
         erased = add_story(harm=["not-heard"], title="Unseen")
         unseen["erased"] = erased.id
-        db.session.delete(erased)
+        lifecycle.erase_story(erased)
         db.session.commit()
     return published, unseen
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from forum.db import db
+from forum.stories import counters
 from forum.stories.models import Status, Story, StoryKind, StoryTag
 from forum.taxonomy.models import ProblemKind, Tag
 
@@ -58,6 +59,7 @@ def add_story(
         for i, slug in enumerate([*harm, *practice])
     ]
     db.session.add(story)
+    counters.story_changed(None, story)  # written directly: keep the reader counters too
     db.session.commit()
     return story
 

@@ -40,7 +40,7 @@ def test_enough_reports_hide_the_story_from_every_reader_view(app, tags):
     assert _report(story, "c").hidden
     assert story.status is Status.REMOVED and story.hidden_pending_review
     assert reading.published_stories().stories == []
-    assert reading.count_published_stories() == 0
+    assert reading.count_published_stories() == reading.Total(0)
     assert reading.tag_counts() == {}
     with pytest.raises(NotFound):
         reading.get_published_story(story.id)

@@ -121,7 +121,7 @@ def test_search_combines_with_filters_and_mutes(tags):
     count = reading.count_published_stories(
         StoryFilters(search=parse("harbour"), tags=("prejudice",))
     )
-    assert count == 1
+    assert count == reading.Total(1)
 
 
 def test_newest_first_and_bounded_paging(tags):
