@@ -3,9 +3,11 @@
 A change is allowed only from the states its row in `STORY_TRANSITIONS` or `REPLY_TRANSITIONS`
 names; each function checks that (and the version the actor saw), sets the new status, bumps the
 version, keeps what derives from the status right (published_at, pinned, featured, the
-moderator's message, the review flags) and adds the audit entry. It adds to the caller's
-transaction and never commits: the service that calls it (moderation, sharing, data rights, the
-teller's own pages) commits once, together with its own rows (reports closed, receipts decided).
+moderator's message, the review flags), adds the audit entry and marks the readers' cached
+pages as changed (`forum.caching.content_changed`, written in the same transaction). It adds
+to the caller's transaction and never commits: the service that calls it (moderation, sharing,
+data rights, the teller's own pages) commits once, together with its own rows (reports closed,
+receipts decided).
 
 A story's or reply's *state* is its status, with two states the status alone does not tell:
 "held" (hidden after reports, until a moderator looks) and, for replies, "unreviewed"
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from forum.accounts.models import User
+from forum.caching import content_changed
 from forum.db import db, utcnow
 from forum.errors import DomainError, NotAllowed
 from forum.governance.audit import audit
@@ -135,7 +138,8 @@ def _begin(item: Story | Reply, action: str, seen_version: int | None) -> Transi
 def _finish(
     actor: User | None, item: Story | Reply, action: str, row: Transition, reason: str
 ) -> None:
-    """Set the row's status and what derives from it, bump the version, add the audit entry."""
+    """Set the row's status and what derives from it, bump the version, add the audit entry,
+    and mark the readers' cached pages as changed (forum/caching.py)."""
     if row.target is Status.PUBLISHED:
         item.published_at = item.published_at or utcnow()
         item.hidden_pending_review = False
@@ -161,6 +165,7 @@ def _finish(
         item.status = row.target
     item.version += 1
     audit(actor, action, item, reason, public=row.public)
+    content_changed()
 
 
 def _change(
@@ -259,6 +264,7 @@ def erase_story(story: Story, reason: str = "The teller erased the story") -> No
     _begin(story, "erase", None)
     audit(None, "erase", story, reason, public=False)
     db.session.delete(story)
+    content_changed()
 
 
 # --- Replies ---------------------------------------------------------------------------------
@@ -288,6 +294,7 @@ def erase_reply(reply: Reply, reason: str = "The writer erased the reply") -> No
     _begin(reply, "erase", None)
     audit(None, "erase", reply, reason, public=False)
     db.session.delete(reply)
+    content_changed()
 
 
 # --- Either ----------------------------------------------------------------------------------
@@ -329,8 +336,10 @@ def record_edit(
     reason: str,
     seen_version: int | None = None,
 ) -> Story | Reply:
-    """A change that keeps the status (tags adjusted, reports dismissed): version and audit."""
+    """A change that keeps the status (tags adjusted, reports dismissed): version, audit and
+    a new cache generation."""
     check_version(item, seen_version)
     item.version += 1
     audit(actor, action, item, reason)
+    content_changed()
     return item
