@@ -83,6 +83,22 @@ class Config:
         "retry": None,
     }
     RATELIMIT_HEADERS_ENABLED = False
+    # Compressed responses (forum/assets.py): brotli, else gzip, for text over 500 bytes; never
+    # a page that carries a CSRF token. A proxy that compresses can do it instead.
+    COMPRESS_REGISTER = False
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "image/svg+xml",
+        "text/csv",
+    ]
     # The shared cache of what every reader sees (forum/caching.py): Redis at this URL (REDIS_URL
     # sets it), shared by every worker and host, or "" for each process's own memory. Entries
     # are dropped by a generation in the database, so this timeout only bounds their memory.

@@ -8,6 +8,7 @@ from forum import db as database
 from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
 from forum.api.views import bp as api_bp
+from forum.assets import init_assets
 from forum.caching import init_cache
 from forum.config import ROOT
 from forum.data_rights.views import bp as data_rights_bp
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     init_cache(app)
     init_login(app)
     database.init_database(app)
+    init_assets(app)  # before the headers: its compression runs after them
     init_headers(app)
     init_logging(app)
     init_templating(app)
