@@ -83,6 +83,34 @@ class Config:
         "retry": None,
     }
     RATELIMIT_HEADERS_ENABLED = False
+    # Compressed responses (forum/assets.py): brotli, else gzip, for text over 500 bytes; never
+    # a page that carries a CSRF token. A proxy that compresses can do it instead.
+    COMPRESS_REGISTER = False
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/atom+xml",
+        "image/svg+xml",
+        "text/csv",
+    ]
+    # The shared cache of what every reader sees (forum/caching.py): Redis at this URL (REDIS_URL
+    # sets it), shared by every worker and host, or "" for each process's own memory. Entries
+    # are dropped by a generation in the database, so this timeout only bounds their memory.
+    CACHE_REDIS_URL = ""
+    CACHE_KEY_PREFIX = "heard:"
+    CACHE_DEFAULT_TIMEOUT = 300
+    # As for the rate limits: a silent Redis costs a request a quarter of a second at most.
+    CACHE_REDIS_OPTIONS: dict = {
+        "socket_connect_timeout": 0.25,
+        "socket_timeout": 0.25,
+        "retry": None,
+    }
     RATELIMIT_STRATEGY = "moving-window"
     LIMIT_SIGN_IN = "10 per minute;40 per hour"
     LIMIT_SIGN_UP = "5 per hour;20 per day"
@@ -249,6 +277,8 @@ def environment_overrides(config: dict, environ: os._Environ | dict) -> dict:
         found["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(environ["DATABASE_URL"])
     if environ.get("REDIS_URL") and "RATELIMIT_STORAGE_URI" not in found:
         found["RATELIMIT_STORAGE_URI"] = environ["REDIS_URL"]
+    if environ.get("REDIS_URL") and "CACHE_REDIS_URL" not in found:
+        found["CACHE_REDIS_URL"] = environ["REDIS_URL"]
     return found
 
 

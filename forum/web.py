@@ -8,6 +8,8 @@ from forum import db as database
 from forum.accounts.session import init_login
 from forum.accounts.views import bp as accounts_bp
 from forum.api.views import bp as api_bp
+from forum.assets import init_assets
+from forum.caching import init_cache
 from forum.config import ROOT
 from forum.data_rights.views import bp as data_rights_bp
 from forum.extensions import csrf, db, init_migrations, limiter
@@ -44,8 +46,10 @@ def init_app(app: Flask) -> None:
     # Today's client-key secret is read before anything else opens a transaction.
     app.before_request(warm_secret_of_the_day)
     limiter.init_app(app)
+    init_cache(app)
     init_login(app)
     database.init_database(app)
+    init_assets(app)  # before the headers: its compression runs after them
     init_headers(app)
     init_logging(app)
     init_templating(app)

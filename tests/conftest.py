@@ -136,8 +136,17 @@ def sqlite_template(tmp_path_factory) -> Path:
 
 
 def make_test_app(database_uri: str, **overrides):
-    """An app in testing mode against the given database."""
-    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_uri, **overrides})
+    """An app in testing mode against the given database.
+
+    Its page cache is in its own memory unless a test passes CACHE_REDIS_URL (tests share one
+    Redis, and each test's fresh database would otherwise meet another test's entries).
+    """
+    settings = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "CACHE_REDIS_URL": "",
+    }
+    return create_app({**settings, **overrides})
 
 
 @pytest.fixture(params=ENGINES)

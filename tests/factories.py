@@ -8,6 +8,7 @@ from functools import cache
 from forum.accounts import passwords
 from forum.accounts.models import RecoveryCode, Role, User
 from forum.accounts.services import handle_key
+from forum.caching import content_changed
 from forum.db import db
 from forum.safety.tokens import new_recovery_code, normalise_recovery_code, token_hash
 from forum.stories import counters
@@ -77,5 +78,6 @@ def make_story(status=None, author=None, published_at=None, form_token=None, **f
         if status is Status.PUBLISHED:
             story.published_at = published_at or story.submitted_at
         counters.story_changed(None, story)  # as the lifecycle does when it publishes
+        content_changed()  # as forum/stories/lifecycle.py would: cached pages must not miss it
         db.session.commit()
     return story

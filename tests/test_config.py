@@ -34,9 +34,22 @@ def test_database_url_selects_postgresql_with_psycopg():
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
-def test_redis_url_becomes_the_rate_limit_storage():
+def test_redis_url_becomes_the_rate_limit_storage_and_the_page_cache():
     found = environment_overrides({}, {"REDIS_URL": "redis://127.0.0.1:6379/0"})
     assert found["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert found["CACHE_REDIS_URL"] == "redis://127.0.0.1:6379/0"
+
+
+def test_the_page_cache_is_redis_with_a_url_and_memory_without(app, database_uri):
+    from flask_caching.backends import RedisCache, SimpleCache
+
+    from forum.caching import cache
+    from tests.conftest import make_test_app
+
+    shared = make_test_app(database_uri, CACHE_REDIS_URL="redis://127.0.0.1:6379/3")
+    for application, kind in ((app, SimpleCache), (shared, RedisCache)):
+        with application.app_context():
+            assert isinstance(cache.cache, kind)
 
 
 @pytest.mark.parametrize("secret", [None, "", "dev", "change-me", "too-short-but-random"])

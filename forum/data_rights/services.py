@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from forum.accounts import passwords
 from forum.accounts.models import BREAK_DAYS, RecoveryCode, Role, User
 from forum.accounts.services import revoke_sessions
+from forum.caching import content_changed
 from forum.db import db, utcnow
 from forum.errors import Invalid
 from forum.following import services as following
@@ -123,6 +124,7 @@ def delete_account(user: User, password: str, erase_posts: bool) -> None:
     user.role = Role.MEMBER
     user.deleted_at = utcnow()
     audit(None, "account_deleted", user, public=False)
+    content_changed()  # bylines that showed the handle
     db.session.commit()
 
 

@@ -8,8 +8,9 @@ from forum.accounts.session import sign_out
 from forum.governance.session_keys import REGION
 from forum.pages import help as help_lines
 from forum.resources.regions import REGIONS, current_region
+from forum.stories import cached
 from forum.stories.preferences import reader_hidden_tags, reader_mutes
-from forum.stories.reading import StoryFilters, published_stories
+from forum.stories.reading import StoryFilters
 
 bp = Blueprint("pages", __name__)
 
@@ -19,11 +20,9 @@ def home():
     """The front door: what Heard is, the ways in, and recent and featured stories."""
     notes, words = reader_mutes()
     filters = StoryFilters(exclude=reader_hidden_tags(), mute_notes=notes, mute_words=words)
+    recent, featured = cached.home(filters)
     return render_template(
-        "pages/home.html",
-        title="A place to be heard",
-        recent=published_stories(filters, limit=5),
-        featured=published_stories(filters, limit=3, featured_only=True),
+        "pages/home.html", title="A place to be heard", recent=recent, featured=featured
     )
 
 

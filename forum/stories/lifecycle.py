@@ -3,9 +3,11 @@
 A change is allowed only from the states its row in `STORY_TRANSITIONS` or `REPLY_TRANSITIONS`
 names; each function checks that (and the version the actor saw), sets the new status, bumps the
 version, keeps what derives from the status right (published_at, pinned, featured, the
-moderator's message, the review flags) and adds the audit entry. It adds to the caller's
-transaction and never commits: the service that calls it (moderation, sharing, data rights, the
-teller's own pages) commits once, together with its own rows (reports closed, receipts decided).
+moderator's message, the review flags), adds the audit entry and marks the readers' cached
+pages as changed (`forum.caching.content_changed`, written in the same transaction). It adds
+to the caller's transaction and never commits: the service that calls it (moderation, sharing,
+data rights, the teller's own pages) commits once, together with its own rows (reports closed,
+receipts decided).
 
 A new story or reply gets its first state here too (`submit_story`, `submit_reply`), before its
 row is first stored. A submit is not audited: the audit log records what is done to an item
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from forum.accounts.models import User
+from forum.caching import content_changed
 from forum.db import db, utcnow
 from forum.errors import DomainError, NotAllowed
 from forum.governance.audit import audit
@@ -189,7 +192,8 @@ def _finish(
     reason: str,
 ) -> None:
     """Set the row's status and what derives from it (the reader-facing counters too), bump
-    the version, add the audit entry."""
+    the version, add the audit entry, and mark the readers' cached pages as changed
+    (forum/caching.py)."""
     if isinstance(item, StoryChange):
         _finish_change(actor, item, action, row, reason)
         return
@@ -221,6 +225,7 @@ def _finish(
             counters.story_changed(listed, item)
     item.version += 1
     audit(actor, action, item, reason, public=row.public)
+    content_changed()
 
 
 def _change(
@@ -328,6 +333,7 @@ def erase_story(story: Story, reason: str = "The teller erased the story") -> No
     counters.story_changed(counters.listed(story), None)
     audit(None, "erase", story, reason, public=False)
     db.session.delete(story)
+    content_changed()
 
 
 # --- Replies ---------------------------------------------------------------------------------
@@ -340,6 +346,8 @@ def submit_reply(reply: Reply, at_once: bool) -> Reply:
     reply.published_at = utcnow() if at_once else None
     reply.awaiting_review = at_once
     reply.version = 1
+    if at_once:
+        content_changed()  # it shows on its story's page at once
     return reply
 
 
@@ -367,6 +375,7 @@ def erase_reply(reply: Reply, reason: str = "The writer erased the reply") -> No
     _begin(reply, "erase", None)
     audit(None, "erase", reply, reason, public=False)
     db.session.delete(reply)
+    content_changed()
 
 
 # --- A teller's updates and revisions of a published story ---------------------------------
@@ -384,6 +393,7 @@ def _finish_change(
         change.published_at = utcnow()
     change.version += 1
     audit(actor, action, change, reason, public=row.public)
+    content_changed()  # a shown update is part of its story's cached page
 
 
 def amend_change(change: StoryChange, reason: str = "The teller changed what they sent") -> None:
@@ -481,8 +491,10 @@ def record_edit(
     reason: str,
     seen_version: int | None = None,
 ) -> Story | Reply:
-    """A change that keeps the status (tags adjusted, reports dismissed): version and audit."""
+    """A change that keeps the status (tags adjusted, reports dismissed): version, audit and
+    a new cache generation."""
     check_version(item, seen_version)
     item.version += 1
     audit(actor, action, item, reason)
+    content_changed()
     return item

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
+from forum.caching import content_changed
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.governance import sanctions, watched_words
@@ -411,6 +412,7 @@ def react(story_id: int, kind: ReactionKind, actor_key: str) -> bool:
     if exists_already is not None:
         return False
     db.session.add(Reaction(story_id=story.id, kind=kind, actor_key=actor_key))
+    content_changed()  # the story's counts, on its page and its cards
     try:
         db.session.commit()
     except IntegrityError:

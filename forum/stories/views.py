@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -21,6 +22,7 @@ from flask import (
 from markupsafe import Markup
 from wtforms import SelectChoice
 
+from forum.caching import remember
 from forum.db import reads_first, start_writing
 from forum.errors import Invalid
 from forum.extensions import rate_limit
@@ -33,12 +35,10 @@ from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
 from forum.search import query as search_query
 from forum.search.snippets import snippet
-from forum.stories import feeds, reading, reply_check, services
+from forum.stories import cached, feeds, reading, reply_check, services
 from forum.stories.content import (
-    ATTRIBUTION_LABELS,
     CONTENT_NOTES,
     FORMAT_LABELS,
-    PROMPTS,
     SETTING_LABELS,
 )
 from forum.stories.forms import (
@@ -205,13 +205,10 @@ def _reader_filters(args, tags: TagIndex) -> tuple[reading.StoryFilters, reading
     return chosen, applied
 
 
-def _results(filters: reading.StoryFilters, args, newest: bool):
-    """The page of stories, the pinned ones leading the first page, and the total."""
+def _results(filters: reading.StoryFilters, args, newest: bool) -> cached.Listing:
+    """The page of story cards, the pinned ones leading the first page, and the total."""
     after = parse_cursor(args.get("after"))
-    number = parse_id(args.get("page")) or 1
-    page = reading.published_stories(filters, after=after, ranked=not newest, page=number)
-    pinned = reading.pinned_for_page(filters, after, number)
-    return page, pinned, reading.count_published_stories(filters)
+    return cached.listing(filters, after, parse_id(args.get("page")) or 1, newest)
 
 
 @bp.get("/stories")
@@ -226,16 +223,15 @@ def index():
         chosen = replace(chosen, search=None)
         return _nothing_to_search(search_query.parse(request.args.get("q")), chosen, tags)
     newest = not searching or request.args.get("order") == "newest"
-    page, pinned, total = _results(filters, request.args, newest)
+    listing = _results(filters, request.args, newest)
+    page, total = listing.page, listing.total
     pairs = _filter_pairs(chosen)
     order = [("order", "newest")] if searching and newest else []
     active = [
         (_filter_label(n, v, tags), _url(".index", [p for p in pairs if p != (n, v)]))
         for n, v in pairs
     ]
-    older = page.next_cursor and _url(
-        ".index", [*pairs, *order, ("after", page.next_cursor.encode())]
-    )
+    older = page.next_cursor and _url(".index", [*pairs, *order, ("after", page.next_cursor)])
     more = page.next_page and _url(".index", [*pairs, ("page", str(page.next_page))])
     heading = _heading(chosen, total, tags)
     return _render_index(
@@ -245,7 +241,7 @@ def index():
         heading=heading,
         page=page,
         older=older or more,
-        pinned=pinned,
+        pinned=listing.pinned,
         active=active,
         newest=newest,
         order_urls=(_url(".index", pairs), _url(".index", [*pairs, ("order", "newest")])),
@@ -322,29 +318,20 @@ def preferences():
     )
 
 
-def _byline(story: Story) -> str:
-    return story.author.handle if story.show_handle and story.author else "Anonymous"
-
-
-def _render_story(story: Story, form: ReplyForm):
-    """The story page; the caller has already checked that the story is published."""
+def _render_story(story_id: int, form: ReplyForm):
+    """The story page: its cached text and replies (NotFound unless published), and the forms."""
+    view = cached.story_view(
+        story_id,
+        after=parse_cursor(request.args.get("replies_after")),
+        before=parse_cursor(request.args.get("replies_before")),
+        newest=request.args.get("replies") == "newest",
+    )
     return render_template(
         "stories/show.html",
-        title=story.title,
-        story=story,
-        byline=_byline(story),
-        replies=reading.reply_page(
-            story,
-            after=parse_cursor(request.args.get("replies_after")),
-            before=parse_cursor(request.args.get("replies_before")),
-            newest=request.args.get("replies") == "newest",
-        ),
-        counts=reading.reaction_counts(story),
+        title=view.title,
+        story=view,
+        counts=view.counts,
         reaction_kinds=list(ReactionKind),
-        prompts=PROMPTS,
-        settings=SETTING_LABELS,
-        formats=FORMAT_LABELS,
-        attributions=ATTRIBUTION_LABELS,
         form=form,
     )
 
@@ -352,8 +339,7 @@ def _render_story(story: Story, form: ReplyForm):
 @bp.get(STORY)
 def show(story_id: int):
     """One published story with its published replies, reaction counts and help panel."""
-    story = reading.get_published_story(story_id)
-    return _render_story(story, ReplyForm(form_token=secrets.token_urlsafe(24)))
+    return _render_story(story_id, ReplyForm(form_token=secrets.token_urlsafe(24)))
 
 
 def _actor_key() -> str:
@@ -424,21 +410,27 @@ def reply(story_id: int):
         else:
             flash(REPLY_SENT if sent.status is not Status.PUBLISHED else REPLY_UP, "success")
             return redirect(url_for(".show", story_id=story.id, _anchor="replies"), code=303)
-    return _render_story(story, form)
+    return _render_story(story.id, form)
 
 
 # --- Feeds -------------------------------------------------------------------------------------
 
 
-def _atom(stories: list[Story], title: str, key: str, self_path: str, html_path: str) -> Response:
+def _atom(
+    stories: Callable[[], list[Story]], title: str, key: str, self_path: str, html_path: str
+) -> Response:
+    """The feed, built once per content generation (forum/caching.py) and kept under its key."""
     links = feeds.FeedLinks(
         site_url=current_app.config.get("SITE_URL") or "",
         self_path=self_path,
         html_path=html_path,
         story_path=lambda story: url_for(".show", story_id=story.id),
     )
-    body = feeds.build_feed(
-        stories, title=title, key=key, links=links, site_name=current_app.config["SITE_NAME"]
+    site_name = current_app.config["SITE_NAME"]
+    body = remember(
+        "feed",
+        (key, title),
+        lambda: feeds.build_feed(stories(), title=title, key=key, links=links, site_name=site_name),
     )
     return Response(body, content_type=feeds.CONTENT_TYPE)
 
@@ -454,20 +446,24 @@ def feed():
         search = search if search and not search.is_empty else None
         filters = replace(parse_filters(request.args, tags.vocabulary), search=search)
         pairs = _filter_pairs(filters)
-    stories = reading.published_stories(filters).stories
     name = current_app.config["SITE_NAME"]
     key = "/feeds/stories" + (f"?{urlencode(pairs)}" if pairs else "")
-    return _atom(stories, f"{name}: stories", key, _url(".feed", pairs), _url(".index", pairs))
+    return _atom(
+        lambda: reading.published_stories(filters).stories,
+        f"{name}: stories",
+        key,
+        _url(".feed", pairs),
+        _url(".index", pairs),
+    )
 
 
 @bp.get("/feeds/tags/<slug>.atom")
 def tag_feed(slug: str):
     """Atom feed of one tag's published stories; unknown or retired tags are not found."""
     tag = taxonomy.get_tag(slug)
-    stories = reading.published_tag_stories(tag).stories
     name = current_app.config["SITE_NAME"]
     return _atom(
-        stories,
+        lambda: reading.published_tag_stories(tag).stories,
         f"{name}: {tag.name}",
         f"/feeds/tags/{tag.slug}",
         url_for(".tag_feed", slug=tag.slug),
@@ -486,7 +482,7 @@ def tags():
         title="Harm types and what helped",
         groups=taxonomy.list_groups_with_tags(),
         practices=taxonomy.list_practice_tags(),
-        counts=reading.tag_page_counts(),
+        counts=cached.tag_page_counts(),
         hidden=set(reader_hidden_tags()),
     )
 
@@ -503,11 +499,9 @@ def tag(slug: str):
     if tag.slug not in hidden:
         after = parse_cursor(request.args.get("after"))
         notes, words = reader_mutes()
-        page = reading.published_tag_stories(
-            tag, after=after, exclude=hidden, mute_notes=notes, mute_words=words
-        )
+        page = cached.tag_cards(tag, after, hidden, notes, words)
         if page.next_cursor:
-            older = url_for(".tag", slug=tag.slug, after=page.next_cursor.encode())
+            older = url_for(".tag", slug=tag.slug, after=page.next_cursor)
     names = {t.slug: t for g in taxonomy.list_groups_with_tags() for t in g.tags} if hidden else {}
     return render_template(
         "taxonomy/show.html",

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
+from forum.caching import content_changed
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.governance.audit import audit
@@ -158,6 +159,7 @@ def load_taxonomy(data: dict | None = None) -> LoadReport:
         # Bad data loads nothing at all, rather than half a taxonomy.
         db.session.rollback()
         raise
+    content_changed()
     db.session.commit()
     return report
 
@@ -290,6 +292,7 @@ def update_tag(actor: User, tag: Tag, name: str, description: str) -> Tag:
     if description != tag.description:
         audit(actor, "tag_described", tag, public=False)
         tag.description = description
+    content_changed()
     db.session.commit()
     return tag
 
@@ -300,6 +303,7 @@ def retire_tag(actor: User, tag: Tag) -> Tag:
     if not tag.retired:
         tag.retired = True
         audit(actor, "tag_retired", tag, tag.slug, public=False)
+        content_changed()
         db.session.commit()
     return tag
 
@@ -310,6 +314,7 @@ def restore_tag(actor: User, tag: Tag) -> Tag:
     if tag.retired:
         tag.retired = False
         audit(actor, "tag_restored", tag, tag.slug, public=False)
+        content_changed()
         db.session.commit()
     return tag
 
@@ -362,6 +367,7 @@ def add_tag(
     try:
         db.session.flush()
         audit(actor, "tag_added", tag, slug, public=False)
+        content_changed()
         db.session.commit()
     except IntegrityError:
         # Another admin added the same slug between our check and our commit.
