@@ -56,7 +56,9 @@ def init_cache(app: Flask) -> None:
     """Bind Flask-Caching: Redis when CACHE_REDIS_URL is set, this process's memory otherwise."""
     url = app.config.get("CACHE_REDIS_URL") or ""
     settings: dict = {"CACHE_KEY_PREFIX": app.config["CACHE_KEY_PREFIX"]}
-    if url.startswith(("redis://", "rediss://")):
+    if app.config.get("CACHE_TYPE") == "NullCache":
+        settings |= {"CACHE_TYPE": "NullCache"}
+    elif url.startswith(("redis://", "rediss://")):
         settings |= {
             "CACHE_TYPE": "RedisCache",
             "CACHE_REDIS_URL": url,

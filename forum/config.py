@@ -103,6 +103,9 @@ class Config:
     # sets it), shared by every worker and host, or "" for each process's own memory. Entries
     # are dropped by a generation in the database, so this timeout only bounds their memory.
     CACHE_REDIS_URL = ""
+    # "NullCache" turns the cache off (every page built from the database: `make bench`'s cold
+    # rows); "" chooses Redis or memory as above.
+    CACHE_TYPE = ""
     CACHE_KEY_PREFIX = "heard:"
     CACHE_DEFAULT_TIMEOUT = 300
     # As for the rate limits: a silent Redis costs a request a quarter of a second at most.

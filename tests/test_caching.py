@@ -23,10 +23,10 @@ from forum.accounts.models import Role, User
 from forum.caching import CONTENT, CacheGeneration, cache, content_changed, generation
 from forum.data_rights.services import delete_account
 from forum.db import db
-from forum.moderation import actions, receipts
+from forum.moderation import actions, receipts, teller_changes
 from forum.moderation import services as moderation
-from forum.stories import services
-from forum.stories.models import ReactionKind, Status, Story
+from forum.stories import changes, services
+from forum.stories.models import ReactionKind, Status, Story, StoryChange
 from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
 from tests.conftest import make_test_app, service_missing
@@ -212,6 +212,47 @@ def test_an_accepted_redaction_shows_the_new_words_at_once(workers):
     assert status == 200 and new_title in html and "clock" not in html
     assert new_title in workers.page("/stories")[1]
     assert new_title in workers.page("/feeds/stories.atom")[1]
+
+
+def _decide(change_id: int, decision: str) -> None:
+    change = db.session.get(StoryChange, change_id)
+    teller_changes.decide(user("mod"), change, decision, "Thank you", change.version)
+
+
+def test_an_approved_update_shows_under_the_story_at_once(workers):
+    sent: dict = {}
+
+    def send() -> None:
+        teller = services.Teller(user=user("teller"))
+        update = changes.add_update(
+            teller, workers.story_id, "Months later I found a peer group.", "u" * 32, checked=True
+        )
+        sent["id"] = update.change.id
+
+    workers.on_a(send)
+    assert "peer group" not in workers.page(f"/stories/{workers.story_id}")[1]  # in review
+    workers.on_a(lambda: _decide(sent["id"], "accept"))
+    assert "peer group" in workers.page(f"/stories/{workers.story_id}")[1]
+
+
+def test_an_accepted_revision_shows_the_new_words_at_once(workers):
+    new_title = "The counsellor watched the clock, not me"
+    sent: dict = {}
+
+    def send() -> None:
+        teller = services.Teller(user=user("teller"))
+        revision = changes.propose_revision(
+            teller, workers.story_id, new_title, "I felt like a task.", "r" * 32, checked=True
+        )
+        sent["id"] = revision.change.id
+
+    workers.on_a(send)
+    assert new_title not in workers.page("/stories")[1]  # the published words stay meanwhile
+    workers.on_a(lambda: _decide(sent["id"], "accept"))
+    status, html = workers.page(f"/stories/{workers.story_id}")
+    assert status == 200 and new_title in html and "clock." not in html
+    for url in LISTINGS:
+        assert new_title in workers.page(url)[1], url
 
 
 def test_adjusted_tags_move_the_story_between_tag_pages_at_once(workers):

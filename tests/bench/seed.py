@@ -6,8 +6,8 @@ itself stores for a published story: sanitised HTML made by the app's own render
 form-token hashes, tags from the real taxonomy, one reply alias per reader per thread. The
 search index follows by its own triggers (forum/search/schema.py), as for any insert.
 
-Anything the app comes to keep derived from these rows (the counters of issue 14 item 1) must
-be recomputed at the end of `seed`, in the same transaction, or the pages will show zeros.
+What the app keeps derived from these rows (the tag and story counters,
+forum/stories/counters.py) is recomputed at the end of `seed`, in the same transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, text
 
 from forum.db import db, utcnow
 from forum.safety.sanitize import render_markdown
+from forum.stories import counters
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story, StoryTag
 from forum.taxonomy.models import Tag
 from forum.taxonomy.services import load_taxonomy
@@ -144,6 +145,7 @@ def seed(stories: int, replies: int, replies_on_busy_story: int = 40) -> Seeded:
     _insert(Reply, reply_rows())
     _insert(Reaction, reaction_rows())
     _advance_sequences()
+    counters.recount()  # the tag and story counters, as the lifecycle would have kept them
     db.session.commit()
     return Seeded(
         story_with_replies=ids[0],
