@@ -25,7 +25,7 @@ from forum.data_rights.services import delete_account
 from forum.db import db
 from forum.moderation import actions, receipts, teller_changes
 from forum.moderation import services as moderation
-from forum.stories import changes, services
+from forum.stories import changes, responses, services
 from forum.stories.models import ReactionKind, Status, Story, StoryChange
 from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
@@ -281,7 +281,7 @@ def test_a_reaction_is_counted_at_once(workers):
     url = f"/stories/{workers.story_id}"
     kind = next(iter(ReactionKind))
     assert f'{kind.label} <span class="reaction-count">(0)' in workers.page(url)[1]
-    workers.on_a(lambda: services.react(workers.story_id, kind, "c:2026-01-01:" + "0" * 32))
+    workers.on_a(lambda: responses.react(workers.story_id, kind, "c:2026-01-01:" + "0" * 32))
     assert f'{kind.label} <span class="reaction-count">(1)' in workers.page(url)[1]
     assert f"{kind.label}: 1" in workers.page("/stories")[1]  # the card's counts
 
@@ -290,7 +290,7 @@ def _reply(story_id: int, handle: str | None, body: str) -> int:
     """A reply sent for review through the service, as the reply form sends it."""
     author = user(handle) if handle else None
     token, reader = uuid.uuid4().hex, "reader-" + uuid.uuid4().hex
-    return services.add_reply(
+    return responses.add_reply(
         story_id, author, body, token, reader_id=reader, teller=services.Teller()
     ).id
 

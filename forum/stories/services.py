@@ -1,7 +1,7 @@
-"""Story rules: submitting, the teller's own actions, replies and reactions.
+"""Story rules: submitting, and the teller's own actions.
 
-What readers see (published listings, counts, keyset pages) is in forum/stories/reading.py.
-Responses are only ever accepted on published, unlocked stories; everything fails closed.
+What readers see (published listings, counts, keyset pages) is in forum/stories/reading.py;
+what they send back (replies and support reactions) is in forum/stories/responses.py.
 """
 
 from __future__ import annotations
@@ -17,27 +17,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from forum.accounts.models import User
-from forum.caching import content_changed
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.governance import sanctions, watched_words
 from forum.safety import crisis, pii
 from forum.safety.sanitize import clean_text, render_markdown
 from forum.safety.tokens import status_code_candidates, status_code_from, token_hash
-from forum.stories import aliases, lifecycle, reply_policy
+from forum.stories import lifecycle
 from forum.stories.content import CONTENT_NOTES, PROMPTS
 from forum.stories.drafts import StoryDraft
 from forum.stories.models import (
-    Reaction,
-    ReactionKind,
     Reply,
-    Status,
     Story,
     StoryAnswer,
     StoryChange,
     StoryKind,
     StoryTag,
-    ThreadAlias,
 )
 from forum.taxonomy.models import ProblemKind, Tag
 
@@ -89,14 +84,14 @@ def _status_token(form_token: str) -> str:
     return status_code_from(digest)
 
 
-def _check_may_post(author: User | None, client_key: str | None = None) -> None:
+def check_may_post(author: User | None, client_key: str | None = None) -> None:
     if author is not None and not author.is_active:
         raise NotAllowed("This account cannot post at the moment.")
     # Moderators' sanctions: suspended or banned accounts, and anonymous-posting bans by key.
     sanctions.check_may_post(author, client_key)
 
 
-def _watched(text: str, field: str, words) -> watched_words.Outcome:
+def apply_watched(text: str, field: str, words) -> watched_words.Outcome:
     """Watched words (forum/moderation): a blocked word keeps the text and asks for a change."""
     outcome = watched_words.apply_watched_words(text, words)
     if outcome.blocked:
@@ -163,7 +158,7 @@ def _apply_draft(story: Story, draft: StoryDraft) -> None:
     words = watched_words.all_words()
 
     def watched(text: str, field: str) -> str:
-        return _watched(text, field, words).text
+        return apply_watched(text, field, words).text
 
     story.kind = draft.kind
     story.title = watched(clean_text(draft.title), "title")
@@ -206,7 +201,7 @@ def submit_story(
     """
     if not form_token or len(form_token) < 20:
         raise Invalid("This form is out of date. Check your story and send it again", field="title")
-    _check_may_post(author, client_key)
+    check_may_post(author, client_key)
     digest = token_hash(form_token)
     existing = db.session.scalar(select(Story).where(Story.form_token_hash == digest))
     if existing is not None:
@@ -223,13 +218,13 @@ def submit_story(
     _apply_draft(story, draft)
     if author is None:
         story.status_token_hash = token_hash(_status_token(form_token))
-    return _submitted(_insert_once(story, digest), form_token)
+    return _submitted(insert_once(story, digest), form_token)
 
 
 _Item = TypeVar("_Item", Story, Reply)
 
 
-def _insert_once(item: _Item, digest: str) -> _Item:
+def insert_once(item: _Item, digest: str) -> _Item:
     """Commit a new story or reply; if a concurrent submit of the same form won, return it.
 
     The unique form-token hash is what makes a double submit produce one row.
@@ -310,7 +305,7 @@ def edit_story(teller: Teller, story: Story, draft: StoryDraft) -> Story:
         raise NotFound("Story not found.")
     if not lifecycle.allows(story, "resubmit"):
         raise NotAllowed(lifecycle.NOT_EDITABLE)
-    _check_may_post(teller.user if story.author_id else None, story.client_key)
+    check_may_post(teller.user if story.author_id else None, story.client_key)
     _apply_draft(story, draft)
     lifecycle.resubmit_story(story)
     db.session.commit()
@@ -383,117 +378,6 @@ def story_record(story: Story) -> dict:
 def export_story(teller: Teller, story_id: int) -> dict:
     """One story as a download for its teller (with or without an account)."""
     return story_record(get_own_story(teller, story_id))
-
-
-# --- Reactions and replies ------------------------------------------------------------------
-
-
-def _live_story(story_id: int) -> Story:
-    """A story people may respond to: published and not locked. Fails closed otherwise."""
-    story = db.session.get(Story, story_id)
-    if story is None or story.status is not Status.PUBLISHED:
-        raise NotFound("Story not found.")
-    if story.locked:
-        raise NotAllowed("This story is closed to new responses.")
-    return story
-
-
-def react(story_id: int, kind: ReactionKind, actor_key: str) -> bool:
-    """Add one support reaction; a second of the same kind by the same person adds nothing.
-
-    Returns whether a reaction was added.
-    """
-    story = _live_story(story_id)
-    exists_already = db.session.scalar(
-        select(Reaction.id).where(
-            Reaction.story_id == story.id, Reaction.kind == kind, Reaction.actor_key == actor_key
-        )
-    )
-    if exists_already is not None:
-        return False
-    db.session.add(Reaction(story_id=story.id, kind=kind, actor_key=actor_key))
-    content_changed()  # the story's counts, on its page and its cards
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        return False
-    return True
-
-
-def _alias_for(story: Story, key: str) -> str:
-    """The stable alias of this person in this thread, assigned on first use."""
-    if key == story.author_key:
-        return aliases.TELLER_ALIAS
-    known = db.session.scalar(
-        select(ThreadAlias.alias).where(
-            ThreadAlias.story_id == story.id, ThreadAlias.author_key == key
-        )
-    )
-    if known:
-        return known
-    taken = set(
-        db.session.scalars(select(ThreadAlias.alias).where(ThreadAlias.story_id == story.id))
-    )
-    alias = next(name for name in aliases.alias_candidates(key) if name not in taken)
-    db.session.add(ThreadAlias(story_id=story.id, author_key=key, alias=alias))
-    return alias
-
-
-def thread_key(story: Story, author: User | None, reader_id: str, teller: Teller) -> str:
-    """The keyed hash that stands for this person in this thread."""
-    if teller.owns(story):
-        return story.author_key
-    identity = f"u:{author.id}" if author else f"r:{reader_id}"
-    return aliases.author_key(current_app.config["SECRET_KEY"], story.id, identity)
-
-
-def add_reply(
-    story_id: int,
-    author: User | None,
-    body: str,
-    form_token: str,
-    *,
-    reader_id: str,
-    teller: Teller,
-    show_handle: bool = False,
-    client_key: str | None = None,
-) -> Reply:
-    """Add a reply under the person's stable alias in this thread.
-
-    Pre-moderated, unless the reply policy (forum/stories/reply_policy.py) trusts the author:
-    then it appears at once and waits in the queue for a moderator's look.
-    """
-    _check_may_post(author, client_key)
-    if not form_token or len(form_token) < 20:
-        raise Invalid("This form is out of date. Check your reply and send it again", field="body")
-    digest = token_hash(form_token)
-    existing = db.session.scalar(select(Reply).where(Reply.form_token_hash == digest))
-    if existing is not None:
-        return existing
-    story = _live_story(story_id)
-    body = clean_text(body)
-    if not body:
-        raise Invalid("Enter your reply", field="body")
-    outcome = _watched(body, "body", watched_words.all_words())
-    body = outcome.text
-    # Any crisis language holds a reply for a moderator; only current risk puts it first.
-    kinds = {m.kind for m in crisis.mentions_crisis(body)}
-    in_crisis = crisis.Kind.CURRENT in kinds
-    review_first = bool(kinds) or outcome.needs_review
-    at_once = reply_policy.reply_starts_published(author, needs_review=review_first)
-    reply = Reply(
-        story_id=story.id,
-        body=body,
-        body_html=render_markdown(body),
-        author_id=author.id if author else None,
-        show_handle=bool(show_handle and author),
-        alias=_alias_for(story, thread_key(story, author, reader_id, teller)),
-        form_token_hash=digest,
-        crisis_flagged=in_crisis,
-        client_key=client_key,
-    )
-    return _insert_once(lifecycle.submit_reply(reply, at_once), digest)
 
 
 # --- Sharing: checks before submitting, and a browser's opened stories ----------------------

@@ -19,7 +19,6 @@ from flask import (
     session,
     url_for,
 )
-from markupsafe import Markup
 from wtforms import SelectChoice
 
 from forum.caching import remember
@@ -34,8 +33,7 @@ from forum.routing import parse_id
 from forum.safety.client_key import request_ban_key, request_reaction_key
 from forum.safety.redirects import safe_next
 from forum.search import query as search_query
-from forum.search.snippets import snippet
-from forum.stories import cached, feeds, reading, reply_check, services
+from forum.stories import cached, card_filters, feeds, reading, reply_check, responses, services
 from forum.stories.content import (
     CONTENT_NOTES,
     FORMAT_LABELS,
@@ -60,51 +58,11 @@ from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag, TagKind
 
 bp = Blueprint("stories", __name__)
+card_filters.register(bp)  # app-wide: the home page shows story cards too
 
-EXCERPT_LENGTH = 220
 REPLY_SENT = "Thank you. A moderator reads every reply before it appears here."
 REPLY_UP = "Thank you. Your reply is up. A moderator will still read it."
 STORY = "/stories/<id:story_id>"
-
-
-# --- Template helpers (registered app-wide: the home page shows story cards too) ------------
-
-
-@bp.app_template_filter("story_notes")
-def story_notes(story: Story) -> str:
-    """The story's content notes in plain words ("self-harm, medication")."""
-    return feeds.note_text(story)
-
-
-@bp.app_template_filter("story_excerpt")
-def story_excerpt(story: Story) -> str:
-    """A short plain-text excerpt; none at all for a story with content notes."""
-    if story.behind_content_note:
-        return ""
-    text = _plain_text(story)
-    if len(text) <= EXCERPT_LENGTH:
-        return text
-    return text[:EXCERPT_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
-
-
-def _plain_text(story: Story) -> str:
-    """The story's words without markup; escaped again wherever they are shown."""
-    # body_html was sanitised when it was stored; only its text is kept.
-    return Markup(story.body_html).striptags()  # noqa: S704
-
-
-@bp.app_template_filter("search_snippet")
-def search_snippet(story: Story, search: search_query.SearchQuery) -> Markup:
-    """The part of a story around the searched words, marked; none with content notes."""
-    if story.behind_content_note:
-        return Markup("")
-    return snippet(_plain_text(story), search.marked_words)  # snippet() escapes it
-
-
-@bp.app_template_filter("story_tags")
-def story_tags(story: Story) -> list[Tag]:
-    """The tags to show on a story: harm tags, then practice tags, never retired ones."""
-    return [t for t in (*story.harm_tags, *story.practice_tags) if not t.retired]
 
 
 # --- Reading -----------------------------------------------------------------------------------
@@ -358,7 +316,7 @@ def react(story_id: int):
     form = ReactionForm()
     if not form.validate_on_submit():
         abort(400)
-    services.react(story.id, ReactionKind(form.kind.data), _actor_key())
+    responses.react(story.id, ReactionKind(form.kind.data), _actor_key())
     flash("Thank you. Your support has been counted.", "success")
     return redirect(url_for(".show", story_id=story.id, _anchor="support"), code=303)
 
@@ -395,7 +353,7 @@ def reply(story_id: int):
                 )
         start_writing()  # a form with errors stores nothing and takes no lock
         try:
-            sent = services.add_reply(
+            sent = responses.add_reply(
                 story.id,
                 user,
                 form.body.data,

@@ -429,9 +429,9 @@ def user_by_handle(handle: str):
 def add_reply(story_id: int, body: str, approve_as=None) -> int:
     """A reply from an anonymous reader, approved by approve_as if given; its id."""
     from forum.moderation.services import approve_reply
-    from forum.stories import services
+    from forum.stories import responses, services
 
-    reply = services.add_reply(
+    reply = responses.add_reply(
         story_id,
         None,
         body,

@@ -20,7 +20,7 @@ from forum.safety.crisis import (
     mentions_crisis,
     most_urgent,
 )
-from forum.stories import services
+from forum.stories import responses, services
 from forum.stories.models import Status
 from tests.bench.crisis import CLASSES, ORDINARY, SETS, adversarial, load, score
 from tests.bench.crisis import story as sample_story
@@ -284,7 +284,7 @@ def test_a_reply_with_past_crisis_words_waits_for_review_without_the_crisis_flag
     story = make_story(status=Status.PUBLISHED)
 
     def reply(body):
-        return services.add_reply(
+        return responses.add_reply(
             story.id,
             None,
             body,

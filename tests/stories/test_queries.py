@@ -17,7 +17,7 @@ from forum.accounts.models import Role, User
 from forum.caching import cache, content_changed
 from forum.db import db
 from forum.moderation.services import approve_reply
-from forum.stories import services
+from forum.stories import responses, services
 from forum.stories.models import Reply, Status, StoryKind
 from tests.factories import PASSWORD, load_tags, make_story, make_user
 from tests.web import sign_in
@@ -119,7 +119,7 @@ def add_replies(app, story_id: int, count: int, first: int = 0) -> None:
         moderator = db.session.scalar(select(User).where(User.handle == "mod"))
         author = db.session.scalar(select(User).where(User.handle == "teller"))
         for n in range(first, first + count):
-            reply = services.add_reply(
+            reply = responses.add_reply(
                 story_id,
                 author if n % 2 else None,
                 f"Reply {n}",
@@ -131,7 +131,7 @@ def add_replies(app, story_id: int, count: int, first: int = 0) -> None:
             if reply.status is not Status.PUBLISHED:
                 approve_reply(moderator, reply.id)
             for kind in services.ReactionKind:
-                services.react(story_id, kind, f"c:2025-01-01:{n:032d}")
+                responses.react(story_id, kind, f"c:2025-01-01:{n:032d}")
         db.session.remove()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from forum.db import db, utcnow
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.safety.tokens import token_hash
-from forum.stories import reading, services
+from forum.stories import reading, responses, services
 from forum.stories.aliases import TELLER_ALIAS
 from forum.stories.models import (
     Reaction,
@@ -206,8 +206,8 @@ def test_withdrawing_hides_a_published_story_and_twice_changes_nothing(tags):
 
 def test_erasing_removes_the_story_and_everything_under_it(tags):
     story = make_story(status=Status.PUBLISHED, answers={"affected": "a unique sentence"})
-    services.react(story.id, ReactionKind.HEAR, "u:1")
-    services.add_reply(
+    responses.react(story.id, ReactionKind.HEAR, "u:1")
+    responses.add_reply(
         story.id, None, "Thinking of you", "r" * 32, reader_id="x", teller=services.Teller()
     )
     teller = services.Teller(story_ids=frozenset({story.id}))
@@ -273,10 +273,10 @@ def test_tag_counts_count_only_published_stories(tags):
 
 def test_one_reaction_of_each_kind_per_person(tags):
     story = make_story(status=Status.PUBLISHED)
-    assert services.react(story.id, ReactionKind.HEAR, "u:1")
-    assert not services.react(story.id, ReactionKind.HEAR, "u:1")
-    assert services.react(story.id, ReactionKind.ME_TOO, "u:1")
-    assert services.react(story.id, ReactionKind.HEAR, "c:2026-11-22:abc")
+    assert responses.react(story.id, ReactionKind.HEAR, "u:1")
+    assert not responses.react(story.id, ReactionKind.HEAR, "u:1")
+    assert responses.react(story.id, ReactionKind.ME_TOO, "u:1")
+    assert responses.react(story.id, ReactionKind.HEAR, "c:2026-11-22:abc")
     counts = reading.reaction_counts(story)
     assert counts[ReactionKind.HEAR] == 2 and counts[ReactionKind.ME_TOO] == 1
     assert counts[ReactionKind.THANKS] == 0
@@ -288,9 +288,9 @@ def test_one_reaction_of_each_kind_per_person(tags):
 def test_no_reactions_or_replies_on_unpublished_stories(tags, status):
     story = make_story(status=status)
     with pytest.raises(NotFound):
-        services.react(story.id, ReactionKind.HEAR, "u:1")
+        responses.react(story.id, ReactionKind.HEAR, "u:1")
     with pytest.raises(NotFound):
-        services.add_reply(
+        responses.add_reply(
             story.id, None, "Hello", "r" * 32, reader_id="x", teller=services.Teller()
         )
     assert reading.reaction_counts(story)[ReactionKind.HEAR] == 0
@@ -301,20 +301,20 @@ def test_no_reactions_or_replies_on_locked_or_missing_stories(tags):
     story.locked = True
     db.session.commit()
     with pytest.raises(NotAllowed):
-        services.react(story.id, ReactionKind.HEAR, "u:1")
+        responses.react(story.id, ReactionKind.HEAR, "u:1")
     with pytest.raises(NotAllowed):
-        services.add_reply(
+        responses.add_reply(
             story.id, None, "Hello", "r" * 32, reader_id="x", teller=services.Teller()
         )
     with pytest.raises(NotFound):
-        services.react(999_999, ReactionKind.HEAR, "u:1")
+        responses.react(999_999, ReactionKind.HEAR, "u:1")
 
 
 NOBODY = services.Teller()
 
 
 def _reply(story, reader, token, teller=NOBODY, author=None):
-    return services.add_reply(
+    return responses.add_reply(
         story.id, author, "You are not alone.", token * 32, reader_id=reader, teller=teller
     )
 
@@ -343,7 +343,7 @@ def test_the_teller_replies_under_the_teller_alias(tags):
 
 def test_a_reply_is_pending_sanitised_and_submitted_once(tags):
     story = make_story(status=Status.PUBLISHED)
-    reply = services.add_reply(
+    reply = responses.add_reply(
         story.id,
         None,
         "<img src=x onerror=alert(1)> *hugs*",
@@ -351,7 +351,7 @@ def test_a_reply_is_pending_sanitised_and_submitted_once(tags):
         reader_id="r",
         teller=services.Teller(),
     )
-    again = services.add_reply(
+    again = responses.add_reply(
         story.id,
         None,
         "<img src=x onerror=alert(1)> *hugs*",

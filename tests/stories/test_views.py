@@ -20,7 +20,7 @@ from forum.accounts.models import Role
 from forum.db import db
 from forum.moderation.services import approve_reply
 from forum.safety.client_key import client_key
-from forum.stories import counters, reading, services
+from forum.stories import counters, reading, responses, services
 from forum.stories.models import Format, Reaction, Reply, Setting, Status, Story, StoryKind
 from forum.taxonomy.models import Tag
 from tests.factories import PASSWORD, load_tags, make_story, make_user
@@ -970,7 +970,7 @@ def test_script_payloads_in_titles_bodies_and_replies_stay_inert(app, client, ta
             ids.append(story.id)
         target = ids[0]
         for i, line in enumerate(lines):
-            services.add_reply(
+            responses.add_reply(
                 target,
                 None,
                 line,
