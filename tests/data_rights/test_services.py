@@ -14,6 +14,7 @@ from forum.db import db
 from forum.errors import Invalid, NotAllowed
 from forum.governance.models import AuditEntry
 from forum.moderation.reports import file_report
+from forum.stories import responses
 from forum.stories import services as stories
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story
 from tests.factories import PASSWORD, load_tags, make_story, make_user
@@ -31,7 +32,7 @@ def writer(ctx):
         author=user, status=Status.PUBLISHED, body=SECRET_WORDS, answers={"affected": SECRET_WORDS}
     )
     theirs = make_story(author=make_user("egret"), status=Status.PUBLISHED, title="Theirs")
-    stories.add_reply(
+    responses.add_reply(
         theirs.id,
         user,
         f"Reply: {SECRET_WORDS}",
@@ -39,7 +40,7 @@ def writer(ctx):
         reader_id="r",
         teller=stories.Teller(user=user),
     )
-    stories.add_reply(
+    responses.add_reply(
         mine.id,
         make_user("wren"),
         "Someone else's reply",
@@ -47,7 +48,7 @@ def writer(ctx):
         reader_id="w",
         teller=stories.Teller(),
     )
-    stories.react(theirs.id, ReactionKind.HEAR, f"u:{user.id}")
+    responses.react(theirs.id, ReactionKind.HEAR, f"u:{user.id}")
     file_report(user, "", "story", theirs.id, "unkind", f"Report: {SECRET_WORDS}")
     services.start_session(user)
     return user

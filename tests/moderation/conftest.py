@@ -10,6 +10,7 @@ from sqlalchemy import select
 from forum.accounts.models import Role
 from forum.db import db
 from forum.governance.models import AuditEntry
+from forum.stories import responses
 from forum.stories import services as stories
 from forum.stories.models import Reply, Status
 from tests.factories import load_tags, make_story, make_user
@@ -47,7 +48,7 @@ def published_story(**fields):
 
 def make_reply(story, body="Thinking of you", author=None, status=None, **fields) -> Reply:
     """A reply under story, stored through the stories service, then set as asked."""
-    reply = stories.add_reply(
+    reply = responses.add_reply(
         story.id,
         author,
         body,

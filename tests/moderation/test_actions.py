@@ -9,9 +9,9 @@ from forum.errors import Invalid, NotAllowed, NotFound
 from forum.governance.versions import AlreadyHandled
 from forum.moderation import actions, reports, services
 from forum.moderation.models import Report
-from forum.stories import reading
+from forum.stories import reading, responses
 from forum.stories import services as stories
-from forum.stories.models import Status, StoryKind
+from forum.stories.models import ReactionKind, Status, StoryKind
 from tests.factories import make_story, make_user
 from tests.moderation.conftest import entries, make_reply, published_story
 
@@ -89,7 +89,7 @@ def test_flags_lock_pin_and_feature(moderator):
     story = published_story()
     actions.set_flag(moderator, story.id, "locked", True, "Needs a pause")
     with pytest.raises(NotAllowed):
-        stories.react(story.id, stories.ReactionKind.HEAR, "u:1")
+        responses.react(story.id, ReactionKind.HEAR, "u:1")
     actions.set_flag(moderator, story.id, "pinned", True, "Important")
     actions.set_flag(moderator, story.id, "featured", True, "A good example")
     assert (story.locked, story.pinned, story.featured) == (True, True, True)

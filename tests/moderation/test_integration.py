@@ -17,7 +17,7 @@ from forum.governance import sanctions as sanction_checks
 from forum.governance.models import Sanction, SanctionKind
 from forum.moderation import queue, receipts, sanctions, watched_words
 from forum.safety.client_key import ban_key
-from forum.stories import reading
+from forum.stories import reading, responses
 from forum.stories import services as stories
 from forum.stories.models import Reply, Status, Story
 from tests.factories import load_tags, make_draft, make_story, make_user
@@ -28,7 +28,7 @@ KEY = "k" * 32
 
 
 def _reply(story, author=None, body="Thinking of you", client_key=None):
-    return stories.add_reply(
+    return responses.add_reply(
         story.id,
         author,
         body,

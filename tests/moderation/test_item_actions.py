@@ -15,7 +15,7 @@ import pytest
 
 from forum.accounts.models import Role
 from forum.db import db, utcnow
-from forum.stories import lifecycle
+from forum.stories import lifecycle, responses
 from forum.stories import services as stories
 from forum.stories.models import Reply, Status, Story
 from tests.factories import load_tags, make_story, make_user
@@ -116,7 +116,7 @@ def site(app):
         parent = make_story(status=Status.PUBLISHED)
         reply_ids = {}
         for state in REPLY_PAGE:
-            reply = stories.add_reply(
+            reply = responses.add_reply(
                 parent.id,
                 None,
                 "Thinking of you",

@@ -11,7 +11,7 @@ from forum.errors import Invalid, NotAllowed, NotFound
 from forum.governance.models import AppendOnlyError, AuditEntry
 from forum.governance.versions import AlreadyHandled
 from forum.moderation import services
-from forum.stories import lifecycle, reading
+from forum.stories import lifecycle, reading, responses
 from forum.stories import services as stories
 from forum.stories.models import Status, Story
 from tests.factories import load_tags, make_story, make_user
@@ -129,7 +129,7 @@ def test_replies_are_approved_and_rejected_with_entries(moderator):
     story = make_story(status=Status.PUBLISHED)
 
     def reply(token):
-        return stories.add_reply(
+        return responses.add_reply(
             story.id, None, "Thinking of you", token * 32, reader_id="r", teller=stories.Teller()
         )
 

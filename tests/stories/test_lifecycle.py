@@ -17,7 +17,7 @@ from forum.db import db, utcnow
 from forum.errors import NotAllowed
 from forum.governance.models import AuditEntry
 from forum.governance.versions import AlreadyHandled
-from forum.stories import lifecycle
+from forum.stories import lifecycle, responses
 from forum.stories import services as stories
 from forum.stories.lifecycle import (
     CHANGE_STATES,
@@ -69,7 +69,7 @@ def _story_in(state: str) -> Story:
 
 def _reply_in(state: str) -> Reply:
     story = make_story(status=Status.PUBLISHED)
-    reply = stories.add_reply(
+    reply = responses.add_reply(
         story.id,
         None,
         "Thinking of you",
@@ -317,7 +317,7 @@ def test_a_submitted_reply_starts_pending_without_an_audit_entry(moderator):
 
 
 @pytest.mark.parametrize(("at_once", "state"), [(False, "pending"), (True, "unreviewed")])
-def test_a_new_reply_s_first_state_follows_the_reply_policy(at_once, state):
+def test_a_new_reply_s_first_state_follows_the_reply_policy(ctx, at_once, state):
     reply = lifecycle.submit_reply(Reply(), at_once)
     assert lifecycle.state_of(reply) == state and reply.version == 1
     assert (reply.published_at is not None) is at_once
