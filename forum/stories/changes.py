@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
@@ -21,7 +20,7 @@ from forum.safety.sanitize import clean_text, render_markdown
 from forum.safety.tokens import token_hash
 from forum.stories import lifecycle
 from forum.stories.models import ChangeKind, Status, Story, StoryChange
-from forum.stories.services import Checks, Teller, check_texts, get_own_story
+from forum.stories.services import Checks, Teller, check_texts, get_own_story, insert_once
 
 UPDATE_MAX = 10_000
 TITLE_MAX = 200
@@ -73,20 +72,6 @@ def _existing(digest: str) -> StoryChange | None:
     return db.session.scalar(select(StoryChange).where(StoryChange.form_token_hash == digest))
 
 
-def _store(change: StoryChange, digest: str) -> StoryChange:
-    """Commit once; a concurrent submit of the same form returns the row that won."""
-    db.session.add(change)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        won = _existing(digest)
-        if won is None:
-            raise
-        return won
-    return change
-
-
 def _flags(change: StoryChange, checks: Checks) -> None:
     change.crisis_flagged = checks.current_risk
     change.identifier_kinds = " ".join(sorted({f.kind.value for f in checks.identifiers}))
@@ -122,7 +107,7 @@ def add_update(
         form_token_hash=digest,
     )
     _flags(change, checks)
-    return Sent(_store(change, digest), checks)
+    return Sent(insert_once(change, digest), checks)
 
 
 def open_revision(story: Story) -> StoryChange | None:
@@ -178,7 +163,7 @@ def propose_revision(
         form_token_hash=digest,
     )
     _flags(change, checks)
-    return Sent(_store(change, digest), checks)
+    return Sent(insert_once(change, digest), checks)
 
 
 def shown_updates(story_id: int) -> list[StoryChange]:

@@ -221,11 +221,12 @@ def submit_story(
     return _submitted(insert_once(story, digest), form_token)
 
 
-_Item = TypeVar("_Item", Story, Reply)
+_Item = TypeVar("_Item", Story, Reply, StoryChange)
 
 
 def insert_once(item: _Item, digest: str) -> _Item:
-    """Commit a new story or reply; if a concurrent submit of the same form won, return it.
+    """Commit a new story, reply or teller's change; if a concurrent submit of the same form
+    won, return that one.
 
     The unique form-token hash is what makes a double submit produce one row.
     """
