@@ -74,6 +74,8 @@ NO_FORM = {
     "moderation.save_suggested": "a button with no fields, shown only while no reasons are "
     "saved; the world saves them so that the edit and delete forms can be fuzzed",
     "api.read_only": "no form: the read-only API answers every write with a 405 problem",
+    "following.unfollow": "shown only once a member follows the story; the same CSRF-only "
+    "form as following.follow, which the fuzz reaches",
 }
 
 _PAYLOADS = Path("/work/shared/attack/payloads")
@@ -383,6 +385,7 @@ GET_PARAMETERS = {
         *("q", "order", "page"),
     ],
     "/stories/{published}": ["replies", "replies_after", "replies_before"],
+    "/static/css/heard.css": ["v"],  # the fingerprint (forum/assets.py)
     "/tags/not-heard": ["after"],
     "/moderation-log": ["before"],
     "/moderation/log": ["before", "action", "target_type", "since", "until", "actor"],

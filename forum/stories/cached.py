@@ -119,6 +119,8 @@ class StoryView:
     article: Markup
     replies: Markup
     counts: dict[ReactionKind, int]
+    # Whose story it is (never shown): a member sees no Follow control on their own story.
+    author_id: int | None = None
     # What the resources panel matches help to (forum/resources/services.py).
     story_tags: tuple[TagLink, ...] = ()
     content_note_slugs: tuple[str, ...] = field(default=())
@@ -150,6 +152,7 @@ def story_view(
             article=Markup(article),  # noqa: S704 - rendered by Jinja
             replies=Markup(replies_html),  # noqa: S704 - rendered by Jinja
             counts=reading.reaction_counts(story),
+            author_id=story.author_id,
             story_tags=tuple(TagLink(link.tag_id) for link in story.story_tags),
             content_note_slugs=tuple(story.content_note_slugs),
         )

@@ -546,7 +546,8 @@ def test_static_assets_are_served(client):
         response = client.get(path)
         assert response.status_code == 200, path
         assert kind in response.headers["Content-Type"], path
-    assert client.get("/favicon.ico").headers["Location"].endswith("/static/img/favicon.svg")
+    location = client.get("/favicon.ico").headers["Location"]
+    assert location.split("?v=")[0].endswith("/static/img/favicon.svg"), location
 
 
 def test_data_readme_names_every_data_file():
