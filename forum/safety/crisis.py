@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import re
 from dataclasses import dataclass
 
 from forum.safety.patterns import LinearPattern, linear
@@ -522,7 +523,9 @@ def _words(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
+# A single character class, repeated: linear on Python's `re`, and faster than RE2 on the short
+# windows it reads (RE2 encodes each window to UTF-8 first).
+_WORD = re.compile("[a-z0-9']+")
 
 _NEGATORS = _words(
     "not never no nor don't dont didn't didnt doesn't doesnt isn't isnt wasn't wasnt weren't"
@@ -622,7 +625,7 @@ _HISTORY_VERBS = _words("tried attempted survived stopped quit")
 
 def _tokens(text: str) -> list[str]:
     """Lower-case words of a short window (letters, digits and apostrophes), in order."""
-    return "".join(ch if ch in _WORD_CHARS else " " for ch in text.lower()).split()
+    return _WORD.findall(text.lower())
 
 
 def _clause_before(tokens: list[str]) -> list[str]:
@@ -694,10 +697,11 @@ def _kind(normal: str, start: int, end: int) -> Kind:
     if before[-2:] == ["used", "to"]:
         return Kind.PAST
     window = before + inside + after
-    if _RECENT & set(window) or _RECENT_PAIRS & _pairs(window):
+    seen, pairs = set(window), _pairs(window)
+    if _RECENT & seen or _RECENT_PAIRS & pairs:
         return Kind.CURRENT
-    years = any(len(t) == 4 and t.isdigit() and t[:2] in ("19", "20") for t in window)
-    if years or _HISTORY & set(window) or _HISTORY_PAIRS & _pairs(window):
+    years = any(len(t) == 4 and t.isdigit() and t[:2] in ("19", "20") for t in seen)
+    if years or _HISTORY & seen or _HISTORY_PAIRS & pairs:
         return Kind.PAST
     # The nearest verb that carries a tense: the phrase's own first, then the words before it.
     words = [*before, *inside]
