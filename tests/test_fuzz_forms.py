@@ -43,6 +43,7 @@ from forum.stories.models import Status
 from forum.stories.services import Teller
 from tests.conftest import make_test_app
 from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.payloads import PAYLOADS
 from tests.sharing.flow import share
 from tests.web import TOKEN
 
@@ -78,7 +79,7 @@ NO_FORM = {
     "form as following.follow, which the fuzz reaches",
 }
 
-_PAYLOADS = Path("/work/shared/attack/payloads")
+_PAYLOADS = PAYLOADS
 
 
 def _payloads() -> list[str]:

@@ -40,6 +40,9 @@ OUT_OF_RANGE = [
 ]
 # In range but naming nothing: the query runs, and must answer "not found", not fail.
 IN_RANGE = [str(MAX_ID), "1"]
+# Out-of-range values miss in the router, before any query: PostgreSQL takes three shapes of
+# them (too big for a bigint, not a number, very long) and SQLite every one.
+POSTGRESQL_OUT_OF_RANGE = [str(2**63), "abc", "9" * 5000]
 
 # Values for the other parts of a rule, so the id part is what gets tested.
 SAMPLE_ARGUMENTS = {"action": "approve", "slug": "not-heard", "change": "retire"}
@@ -130,10 +133,11 @@ def clients(app):
     return result
 
 
-def test_no_id_in_any_route_answers_a_server_error(app, clients) -> None:
+def test_no_id_in_any_route_answers_a_server_error(app, engine_name, clients) -> None:
     failures = []
+    missing = OUT_OF_RANGE if engine_name == "sqlite" else POSTGRESQL_OUT_OF_RANGE
     for rule, _ in _rules(app):
-        for value in OUT_OF_RANGE + IN_RANGE:
+        for value in missing + IN_RANGE:
             url = _url(rule, value)
             for who, client, csrf in clients:
                 responses = []

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from tests.payloads import XSS
+
 VENDOR = Path(__file__).resolve().parent / "vendor"
 AXE_JS = VENDOR / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -518,7 +520,7 @@ def seed_stories() -> World:
 
 # --- Payloads --------------------------------------------------------------------------------
 
-PAYLOADS = Path("/work/shared/attack/payloads/xss")
+PAYLOADS = XSS
 PAYLOAD_FILES = (
     "xss_payloads_quick.txt",
     "XSS_Polyglots.txt",

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
 
 from forum.errors import Invalid
 from forum.resources import links
 from forum.resources.links import check_resource_url, check_url, is_valid_resource_url
+from tests.payloads import XSS
 from tests.resources.conftest import local_resolver
 
-XSS_QUICK = Path("/work/shared/attack/payloads/xss/xss_payloads_quick.txt")
+XSS_QUICK = XSS / "xss_payloads_quick.txt"
 
 GOOD = [
     "https://www.samaritans.org/how-we-can-help/contact-samaritan/",

@@ -16,10 +16,11 @@ from forum.resources import links
 from forum.resources.models import Category, Resource, ResourceStatus
 from forum.stories.models import Status, Story
 from tests.factories import PASSWORD, make_story
+from tests.payloads import XSS
 from tests.resources.conftest import count_queries, local_resolver, make_resource
 from tests.web import csrf_token, post_form, sign_in
 
-XSS_QUICK = Path("/work/shared/attack/payloads/xss/xss_payloads_quick.txt")
+XSS_QUICK = XSS / "xss_payloads_quick.txt"
 
 
 class Links(HTMLParser):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import os
 import re
 import unicodedata
 from html.parser import HTMLParser
@@ -22,8 +21,8 @@ from forum.safety.sanitize import (
     render_markdown,
 )
 from tests.conftest import service_missing
+from tests.payloads import PAYLOADS
 
-PAYLOADS = Path(os.environ.get("HEARD_ATTACK_PAYLOADS", "/work/shared/attack/payloads"))
 PAYLOAD_FILES = [*sorted(PAYLOADS.glob("xss/*.txt")), PAYLOADS / "naughty-strings" / "blns.txt"]
 FORUM = Path(__file__).resolve().parents[2] / "forum"
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from forum.db import db
 from forum.search import query as search_query
+from forum.stories import reading
 from forum.stories.models import Status, Story
+from forum.stories.reading import StoryFilters
 from tests.factories import load_tags, make_story
-
-PAYLOADS = Path(__file__).resolve().parents[2] / "../shared/attack/payloads"
+from tests.payloads import PAYLOADS
 
 
 @pytest.fixture
@@ -96,8 +95,11 @@ def _lines():
             yield from path.read_text(errors="replace").splitlines()
 
 
+EXTREMES = ["\x00", '"' * 50, "(" * 500, "a" * 2000, "NEAR(a b, 1)", "x*:^"]
+
+
 def _attack_lines() -> list[str]:
-    lines = [*_lines(), "\x00", '"' * 50, "(" * 500, "a" * 2000, "NEAR(a b, 1)", "x*:^"]
+    lines = [*_lines(), *EXTREMES]
     assert len(lines) > 4000
     return lines
 
@@ -111,13 +113,38 @@ def _page_shape(line: str):
     return (search.words, search.phrases, search.excluded, search.skipped)
 
 
-def test_every_attack_payload_through_q_answers_without_error(client, stories):
-    """Through HTTP, one line for every distinct way /stories reads them (2,761 of the 4,848
-    lines on 2026-12-03; the others differ only in separators and case, which the reading
-    drops): so every line's engine query runs on each engine, as the very SQL of one sent."""
+def _distinct_lines() -> list[str]:
+    """One line for every distinct way /stories reads them (2,761 of the 4,848 lines on
+    2026-12-03; the others differ only in separators and case, which the reading drops)."""
     lines = list({_page_shape(line): line for line in _attack_lines()}.values())
     assert len(lines) > 2000
-    for line in lines:
+    return lines
+
+
+HTTP_SAMPLE = 20  # every 20th distinct line also goes through the whole page
+
+
+def test_every_attack_payload_runs_as_an_engine_query_without_error(stories):
+    """Every distinct line's engine query runs on each engine, as the very SQL a page sends:
+    the listing's own search (reading.published_stories), best matches first. Newest first
+    sends the same match expression in another order, so a spread of lines takes it too."""
+    with stories.app_context():
+        for i, line in enumerate(_distinct_lines()):
+            search = search_query.parse(line)
+            if search is None or search.is_empty:
+                continue
+            for ranked in (True, False) if i % HTTP_SAMPLE == 0 else (True,):
+                page = reading.published_stories(StoryFilters(search=search), ranked=ranked)
+                assert len(page.stories) <= 2, repr(line)
+        assert db.session.scalar(select(db.func.count(Story.id))) == 2
+
+
+def test_attack_payloads_through_q_answer_without_error(client, stories):
+    """Through HTTP, a spread of the distinct lines and the hand-made extremes: each page
+    answers 200 (the words shown back escaped, the snippets marked), and nothing changed."""
+    sample = [*_distinct_lines()[::HTTP_SAMPLE], *EXTREMES]
+    assert len(sample) > 100
+    for line in sample:
         response = client.get("/stories", query_string={"q": line})
         assert response.status_code == 200, repr(line)
     with stories.app_context():

@@ -4,7 +4,6 @@ proposed edit go through a moderator; the diff is escaped; the search index foll
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -17,12 +16,13 @@ from forum.stories import changes
 from forum.stories.models import ChangeKind, Status, Story, StoryChange
 from forum.stories.services import Teller
 from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.following.web import news_of
+from tests.payloads import PAYLOADS
 from tests.sharing.flow import main_of
 from tests.web import csrf_token, hold_stories, sign_in
 
 FORM_TOKEN = re.compile(r'name="form_token" type="hidden" value="([^"]+)"')
 VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
-PAYLOADS = Path("/work/shared/attack/payloads")
 OLD_BODY = "The counsellor talked about her garden for most of every session."
 
 
@@ -224,6 +224,33 @@ def test_declining_a_revision_keeps_the_published_text_and_says_why(app, teller,
     status = text(teller, "/status")
     assert "not accepted: your story stays as it was" in status
     assert "This removes the heart of it." in status
+
+
+def test_decisions_on_updates_and_edits_show_as_news_once(app, teller, moderator, world):
+    """Each decision on the teller's update or edit is news on the status page, with the
+    moderator's reason where it is a message for them, and not on the next look."""
+    story_id = world["anon"]
+    teller.get("/status")  # the first look: the story's publication is already seen
+    assert "Nothing new since your last visit." in news_of(text(teller, "/status"))
+    send(teller, f"/status/{story_id}/update", body="I found a new therapist.")
+    send(teller, f"/status/{story_id}/revise", title="Nobody listened", body="Shorter now.")
+    [update] = change_rows(app, ChangeKind.UPDATE)
+    [revision] = change_rows(app, ChangeKind.REVISION)
+    assert decide(moderator, update.id, "decline", "It names your therapist.").status_code == 303
+    why = "This removes the heart of it."
+    assert decide(moderator, revision.id, "decline", why).status_code == 303
+    news = news_of(text(teller, "/status"))
+    assert "A moderator decided not to show your update." in news
+    assert "It names your therapist." in news
+    assert "A moderator kept the published text instead of your edit." in news and why in news
+    assert "Nothing new since your last visit." in news_of(text(teller, "/status"))
+
+    send(teller, f"/status/{story_id}/update", body="A second, kinder update.")
+    [_, second] = sorted(change_rows(app, ChangeKind.UPDATE), key=lambda row: row.id)
+    assert decide(moderator, second.id, "accept", "Thank you for this").status_code == 303
+    news = news_of(text(teller, "/status"))
+    assert "Your update was approved and shows under your story." in news
+    assert "Thank you for this" not in news  # shown beside the update itself, not repeated
 
 
 def test_a_second_proposal_replaces_the_one_waiting(app, teller, moderator, world):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,10 +14,10 @@ from forum.db import db
 from forum.stories.models import Status, Story
 from forum.stories.services import submit_story
 from tests.factories import load_tags, make_draft, make_user
+from tests.payloads import PAYLOADS
 from tests.sharing.flow import main_of, start, step, story_count, valid_story
 from tests.web import post_form
 
-PAYLOADS = Path("/work/shared/attack/payloads")
 CORPORA = [
     PAYLOADS / "xss" / "xss_payloads_quick.txt",
     PAYLOADS / "xss" / "XSS_Polyglots.txt",

@@ -24,9 +24,10 @@ from forum.stories import counters, reading, responses, services
 from forum.stories.models import Format, Reaction, Reply, Setting, Status, Story, StoryKind
 from forum.taxonomy.models import Tag
 from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.payloads import XSS
 from tests.web import csrf_token, post_form, sign_in
 
-PAYLOADS = Path("/work/shared/attack/payloads/xss")
+PAYLOADS = XSS
 HIDDEN_STATUSES = [s for s in Status if s is not Status.PUBLISHED]
 
 
