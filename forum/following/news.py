@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, Subquery, func, select
+from sqlalchemy import Select, Subquery, func, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import Executable
@@ -23,7 +23,7 @@ from forum.db import UTCDateTime, commit_if_free, db, is_busy
 from forum.following.models import StoryLastSeen
 from forum.governance.models import AuditEntry
 from forum.stories.aliases import TELLER_ALIAS
-from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story
+from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story, StoryChange
 
 MAX_EVENTS = 5  # per story: the newest moderator messages and changes shown
 
@@ -48,6 +48,15 @@ EVENT_WORDS: dict[str, tuple[str, bool]] = {
     "pin": ("Your story is pinned near the top of the list.", False),
     "unpin": ("Your story is no longer pinned.", False),
 }
+# Decisions on the teller's updates and proposed edits (audited on the StoryChange).
+CHANGE_EVENT_WORDS: dict[str, tuple[str, bool]] = {
+    "approve_update": ("Your update was approved and shows under your story.", False),
+    "reject_update": ("A moderator decided not to show your update.", True),
+    "hide_update": ("A moderator took your update down.", True),
+    "accept_revision": ("A moderator accepted your edit: your story shows the new text.", False),
+    "decline_revision": ("A moderator kept the published text instead of your edit.", True),
+}
+CHANGE_TARGET = StoryChange.__name__.lower()  # the audit's name for a change's entries
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,26 @@ def _is_new_event(marks: Subquery) -> list[ColumnElement]:
     ]
 
 
+def _is_new_change_event(marks: Subquery) -> list[ColumnElement]:
+    """A decision on one of the story's updates or revisions after the mark."""
+    return [
+        StoryChange.story_id == marks.c.story_id,
+        AuditEntry.target_type == CHANGE_TARGET,
+        AuditEntry.target_id == StoryChange.id,
+        AuditEntry.action.in_(sorted(CHANGE_EVENT_WORDS)),
+        AuditEntry.created_at > marks.c.since,
+    ]
+
+
+def _new_events(marks: Subquery) -> Subquery:
+    """(story_id, id, action, reason, created_at) of every new event: the story's own entries
+    and those of its changes, each read through its index (target_type, target_id)."""
+    columns = (AuditEntry.id, AuditEntry.action, AuditEntry.reason, AuditEntry.created_at)
+    own = select(marks.c.story_id, *columns).where(*_is_new_event(marks))
+    changes = select(marks.c.story_id, *columns).where(*_is_new_change_event(marks))
+    return union_all(own, changes).subquery("new_events")
+
+
 def new_replies(marks: Subquery, follower_id: int | None = None) -> Subquery:
     """Per story with new replies: the first new one (id, published_at), how many, the newest."""
     by_story = Reply.story_id
@@ -183,25 +212,21 @@ def _reaction_counts(marks: Subquery) -> Select:
 
 
 def _newest_events(marks: Subquery) -> Select:
-    by_story = AuditEntry.target_id
-    newest_first = (AuditEntry.created_at.desc(), AuditEntry.id.desc())
-    ranked = (
-        select(
-            AuditEntry.target_id,
-            AuditEntry.action,
-            AuditEntry.reason,
-            AuditEntry.created_at,
-            func.row_number().over(partition_by=by_story, order_by=newest_first).label("position"),
-            func.count(AuditEntry.id).over(partition_by=by_story).label("total"),
-        )
-        .join(marks, marks.c.story_id == AuditEntry.target_id)
-        .where(*_is_new_event(marks))
-        .subquery("ranked_events")
-    )
+    events = _new_events(marks)
+    by_story = events.c.story_id
+    newest_first = (events.c.created_at.desc(), events.c.id.desc())
+    ranked = select(
+        events.c.story_id,
+        events.c.action,
+        events.c.reason,
+        events.c.created_at,
+        func.row_number().over(partition_by=by_story, order_by=newest_first).label("position"),
+        func.count(events.c.id).over(partition_by=by_story).label("total"),
+    ).subquery("ranked_events")
     return (
         select(ranked)
         .where(ranked.c.position <= MAX_EVENTS)
-        .order_by(ranked.c.target_id, ranked.c.created_at, ranked.c.position.desc())
+        .order_by(ranked.c.story_id, ranked.c.created_at, ranked.c.position.desc())
     )
 
 
@@ -223,8 +248,8 @@ def teller_news(marks: Subquery) -> dict[int, StoryNews]:
         item.reactions[kind] = count
         item._saw(newest)
     for row in db.session.execute(_newest_events(marks)):
-        words, shows_reason = EVENT_WORDS[row.action]
-        item = news(row.target_id)
+        words, shows_reason = EVENT_WORDS.get(row.action) or CHANGE_EVENT_WORDS[row.action]
+        item = news(row.story_id)
         item.events.append(Event(words, row.reason if shows_reason else ""))
         item.more_events = max(row.total - MAX_EVENTS, 0)
         item._saw(row.created_at)
@@ -249,6 +274,7 @@ def has_teller_news(marks: Subquery) -> Select:
         select(Reply.id).where(*is_new_reply(marks)).exists()
         | select(Reaction.id).where(*_is_new_reaction(marks)).exists()
         | select(AuditEntry.id).where(*_is_new_event(marks)).exists()
+        | select(AuditEntry.id).where(*_is_new_change_event(marks)).exists()
     )
 
 
