@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from forum.db import UTCDateTime, commit_if_free, db, is_busy
 from forum.following.models import StoryLastSeen
+from forum.governance.audit import target_type
 from forum.governance.models import AuditEntry
 from forum.stories.aliases import TELLER_ALIAS
 from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story, StoryChange
@@ -56,7 +57,6 @@ CHANGE_EVENT_WORDS: dict[str, tuple[str, bool]] = {
     "accept_revision": ("A moderator accepted your edit: your story shows the new text.", False),
     "decline_revision": ("A moderator kept the published text instead of your edit.", True),
 }
-CHANGE_TARGET = StoryChange.__name__.lower()  # the audit's name for a change's entries
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def _is_new_reaction(marks: Subquery) -> list[ColumnElement]:
 
 def _is_new_event(marks: Subquery) -> list[ColumnElement]:
     return [
-        AuditEntry.target_type == "story",
+        AuditEntry.target_type == target_type(Story),
         AuditEntry.target_id == marks.c.story_id,
         AuditEntry.action.in_(sorted(EVENT_WORDS)),
         AuditEntry.created_at > marks.c.since,
@@ -150,7 +150,7 @@ def _is_new_change_event(marks: Subquery) -> list[ColumnElement]:
     """A decision on one of the story's updates or revisions after the mark."""
     return [
         StoryChange.story_id == marks.c.story_id,
-        AuditEntry.target_type == CHANGE_TARGET,
+        AuditEntry.target_type == target_type(StoryChange),
         AuditEntry.target_id == StoryChange.id,
         AuditEntry.action.in_(sorted(CHANGE_EVENT_WORDS)),
         AuditEntry.created_at > marks.c.since,

@@ -18,6 +18,11 @@ class HasId(Protocol):
     def id(self) -> int | None: ...
 
 
+def target_type(model: type) -> str:
+    """The name audit entries give a model's rows: its class name, lower case."""
+    return model.__name__.lower()
+
+
 def audit(
     actor: HasId | None, action: str, target: HasId, reason: str = "", public: bool = True
 ) -> AuditEntry:
@@ -31,7 +36,7 @@ def audit(
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
         action=action,
-        target_type=type(target).__name__.lower(),
+        target_type=target_type(type(target)),
         target_id=target.id,
         reason=reason,
         public=public,
@@ -42,7 +47,7 @@ def audit(
 
 def audit_trail(target: HasId) -> list[AuditEntry]:
     """The audit entries about one object, oldest first."""
-    kind = type(target).__name__.lower()
+    kind = target_type(type(target))
     return list(
         db.session.scalars(
             select(AuditEntry)
