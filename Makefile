@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 # Every runtime and test dependency pinned for Python 3.11 (`make lock`, `make upgrade`).
 CONSTRAINTS := constraints.txt
 
-.PHONY: run install install-test lock upgrade lock-check setup-db test lint format bench bench-search bench-cache \
+.PHONY: run install install-test lock upgrade lock-check setup-db test lint format bench bench-search \
 	bench-pii bench-crisis clean
 
 $(BIN)/python:
@@ -93,10 +93,6 @@ bench: install-test
 # (LARGE=1: 100,000).
 bench-search: install-test
 	$(BIN)/python -m tests.bench.search $(if $(LARGE),--large,)
-
-# The page cache, cold and warm, at 10,000 stories (tests/bench/cache.py).
-bench-cache: install-test
-	$(BIN)/python -m tests.bench.cache
 
 # The de-identification benchmark: presidio-evaluator is heavy, so it lives in its own venv.
 BENCH_PII := .venv-bench-pii

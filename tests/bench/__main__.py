@@ -13,8 +13,8 @@ Seeds a fresh SQLite database in bulk (tests/bench/seed.py), then for each reade
 
 Cold and warm cache: the "cold" server runs with FORUM_CACHE_TYPE=NullCache (Flask-Caching's
 cache that stores nothing, so every request misses), the "warm" one with whatever cache the app
-configures, after a warm-up; in-process, "cold" clears every Flask-Caching backend
-(app.extensions["cache"]) before each request. Until Heard caches anything both rows match.
+configures, after a warm-up; in-process, "cold" clears every Flask-Caching backend before each
+request (tests/bench/inprocess.py).
 
 Then write throughput: 8 clients send stories through the real /share flow over HTTP (GET the
 form, POST preview, POST send with the preview's hidden fields), and every story sent is looked
@@ -32,20 +32,19 @@ store, or REDIS_URL's if set) with the share limits raised through their documen
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum import create_app
 from forum.db import db
 from forum.stories.models import Status, Story
 from forum.stories.reading import Cursor
-from tests.bench import writes
+from tests.bench import inprocess, writes
 from tests.bench.seed import Seeded, seed
 from tests.bench.serve import Load, Server, get
 
@@ -93,41 +92,6 @@ def pages(seeded: Seeded) -> dict[str, str]:
         "feed": "/feeds/stories.atom",
         f"search ?q={seeded.search_word}": f"/stories?q={seeded.search_word}",
     }
-
-
-def flush_caches(app) -> None:
-    """Empty every Flask-Caching backend the app has (none until caching lands)."""
-    for backend in app.extensions.get("cache", {}).values():
-        backend.clear()
-
-
-def in_process(app, path: str, cold: bool) -> tuple[int, float]:
-    """SQL statements of one request and its median CPU ms, through the test client."""
-    client = app.test_client()
-    statements = [0]
-
-    def count(*_args) -> None:
-        statements[0] += 1
-
-    with app.app_context():
-        engine = db.engine
-    client.get(path)  # warm: imports, templates, the day secret
-    samples, counts = [], []
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        for _ in range(IN_PROCESS_RUNS):
-            if cold:
-                flush_caches(app)
-            statements[0] = 0
-            start = time.process_time()
-            response = client.get(path)
-            samples.append((time.process_time() - start) * 1000)
-            counts.append(statements[0])
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code} in-process")
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return max(counts), statistics.median(samples)
 
 
 def server_env(database: str, cold: bool) -> dict:
@@ -252,7 +216,8 @@ def main() -> None:
     cpu_ms: dict[str, dict[str, float]] = {name: {} for name in paths}
     for state in ("cold", "warm"):
         for name, path in paths.items():
-            sql[name][state], cpu_ms[name][state] = in_process(app, path, state == "cold")
+            measured = inprocess.measure(app, path, state == "cold", IN_PROCESS_RUNS)
+            sql[name][state], cpu_ms[name][state] = measured.statements, measured.cpu_ms
     with app.app_context():
         db.engine.dispose()
 
