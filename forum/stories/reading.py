@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import selectinload
 
 from forum.db import db
@@ -119,32 +119,37 @@ def _has_tag(slugs):
     )
 
 
+def _conditions(filters: StoryFilters) -> list[ColumnElement[bool]]:
+    """SQL: a story is published and passes every filter but the search (which is a join)."""
+    conditions: list[ColumnElement[bool]] = [Story.status == Status.PUBLISHED]
+    if filters.kind:
+        conditions.append(Story.kind == filters.kind)
+    if filters.tags:
+        conditions.append(_has_tag(filters.tags))
+    if filters.practice:
+        conditions.append(_has_tag(filters.practice))
+    if filters.exclude:
+        conditions.append(~_has_tag(filters.exclude))
+    if filters.setting:
+        conditions.append(Story.setting == filters.setting)
+    if filters.format:
+        conditions.append(Story.format == filters.format)
+    if filters.problem_kind:
+        conditions.append(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
+    if filters.mute_notes or filters.mute_words:
+        conditions.append(~_muted(filters))
+    return conditions
+
+
 def _filtered(query, filters: StoryFilters, matches=None):
     """Published stories matching the filters: the one place the filter rules live.
 
     A search joins the engine's matches (story_id, rank); pass `matches` to order by its rank.
     """
-    query = query.where(Story.status == Status.PUBLISHED)
     if filters.search is not None:
         matches = matches if matches is not None else search.matching(filters.search)
         query = query.join_from(Story, matches, matches.c.story_id == Story.id)
-    if filters.kind:
-        query = query.where(Story.kind == filters.kind)
-    if filters.tags:
-        query = query.where(_has_tag(filters.tags))
-    if filters.practice:
-        query = query.where(_has_tag(filters.practice))
-    if filters.exclude:
-        query = query.where(~_has_tag(filters.exclude))
-    if filters.setting:
-        query = query.where(Story.setting == filters.setting)
-    if filters.format:
-        query = query.where(Story.format == filters.format)
-    if filters.problem_kind:
-        query = query.where(Story.problem_kind.has(ProblemKind.slug == filters.problem_kind))
-    if filters.mute_notes or filters.mute_words:
-        query = query.where(~_muted(filters))
-    return query
+    return query.where(*_conditions(filters))
 
 
 def _card_counts():
@@ -192,13 +197,22 @@ def _before(after: Cursor):
 SEARCH_CANDIDATES = 500
 
 
+# How many of the newest matches (or, with no search, the newest stories) a ranked page and a
+# filtered count read, whatever passes their filters, so that filters which pass few stories do
+# not make them read every story either. Past it a count is a lower bound ("N or more") and a
+# ranked page holds the best of these; newest first still pages through every match.
+NEWEST_EXAMINED = 2000
+
+
 def _search_page(filters: StoryFilters, after: Cursor | None, limit: int, ranked: bool, page: int):
     """A search page's (id, published_at, rank) rows, best or newest first, limit + 1 of them."""
     assert filters.search is not None
-    matches = search.matching(filters.search, recent_first=True)
+    newest = NEWEST_EXAMINED if ranked else None
+    matches = search.matching(filters.search, recent_first=True, newest=newest)
     candidates = _filtered(select(Story.id, Story.published_at, matches.c.rank), filters, matches)
     if after is not None and not ranked:
         candidates = candidates.where(_before(after))
+
     found = (
         candidates.order_by(matches.c.story_id.desc()).limit(SEARCH_CANDIDATES).subquery("found")
     )
@@ -399,22 +413,18 @@ def reaction_counts(story: Story) -> dict[ReactionKind, int]:
 
 @dataclass(frozen=True)
 class Total:
-    """How many published stories match: exactly, or at least COUNT_CAP (`more`)."""
+    """How many published stories match: exactly, or at least `count` (`more`)."""
 
     count: int
     more: bool = False
-
-
-# Filters no counter answers are counted on the request, but never past this many.
-COUNT_CAP = 1000
 
 
 def count_published_stories(filters: StoryFilters = StoryFilters()) -> Total:
     """How many published stories match the filters (the /stories heading), in one query.
 
     Read from the counters (forum/stories/counters.py) for all stories, one kind, or one tag;
-    any other filter counts the matches, stopping after COUNT_CAP, so no request counts every
-    story.
+    any other filter is counted among the newest NEWEST_EXAMINED stories or matches, so past
+    that the count is a lower bound (`more`).
     """
     single = filters.tags if not filters.practice else filters.practice
     by_counter = (
@@ -429,9 +439,23 @@ def count_published_stories(filters: StoryFilters = StoryFilters()) -> Total:
         kinds = [filters.kind] if filters.kind else list(StoryKind)
         count = sum(counters.tag_column(kind) for kind in kinds)
         return Total(db.session.scalar(select(count).where(Tag.slug == single[0])) or 0)
-    capped = _filtered(select(Story.id), filters).limit(COUNT_CAP + 1).subquery()
-    count = db.session.scalar(select(func.count()).select_from(capped)) or 0
-    return Total(min(count, COUNT_CAP), more=count > COUNT_CAP)
+    if filters.search is not None:
+        matches = search.matching(filters.search, recent_first=True)
+        newest = select(matches.c.story_id).order_by(matches.c.story_id.desc())
+    else:
+        newest = (
+            select(Story.id.label("story_id"))
+            .where(Story.status == Status.PUBLISHED)
+            .order_by(Story.published_at.desc(), Story.id.desc())
+        )
+    examined = newest.limit(NEWEST_EXAMINED + 1).subquery("examined")
+    # Tested row by row, in the select list: joined instead, PostgreSQL would first find every
+    # story that passes the filters (all of a tag's stories, say) and then match them up.
+    passes = exists().where(Story.id == examined.c.story_id, *_conditions(filters))
+    read, found = db.session.execute(
+        select(func.count(), func.count(case((passes, 1)))).select_from(examined)
+    ).one()
+    return Total(found, more=read > NEWEST_EXAMINED)
 
 
 def tag_page_counts() -> dict[str, int]:

@@ -134,7 +134,10 @@ def _heading(filters: reading.StoryFilters, total: reading.Total, tags: TagIndex
     noun = "story" if total.count == 1 and not total.more else "stories"
     if filters.kind:
         noun = f"“{filters.kind.label}” {noun}"
-    text = f"More than {total.count:,} {noun}" if total.more else f"{total.count} {noun}"
+    if total.more:  # a lower bound (reading.COUNT_EXAMINED)
+        text = f"{total.count:,} or more {noun}" if total.count else noun[0].upper() + noun[1:]
+    else:
+        text = f"{total.count:,} {noun}"
     if filters.search:
         text += f" matching “{filters.search.text}”"
     quoted = lambda slugs: " or ".join(f"“{tags.name(s)}”" for s in slugs)  # noqa: E731
@@ -184,6 +187,9 @@ def index():
     listing = _results(filters, request.args, newest)
     page, total = listing.page, listing.total
     pairs = _filter_pairs(chosen)
+    if not newest and total.more and not page.count:
+        # None of the newest matches a ranking reads passes the filters: older ones may.
+        return redirect(_url(".index", [*pairs, ("order", "newest")]))
     order = [("order", "newest")] if searching and newest else []
     active = [
         (_filter_label(n, v, tags), _url(".index", [p for p in pairs if p != (n, v)]))
@@ -202,6 +208,8 @@ def index():
         pinned=listing.pinned,
         active=active,
         newest=newest,
+        # A ranking read only the newest matches (reading.NEWEST_EXAMINED): say so.
+        examined=reading.NEWEST_EXAMINED if searching and not newest and total.more else None,
         order_urls=(_url(".index", pairs), _url(".index", [*pairs, ("order", "newest")])),
         feed_url=_url(".feed", pairs),
     )

@@ -139,3 +139,28 @@ def test_newest_first_and_bounded_paging(tags):
     assert len(seen) == 25
     far = reading.published_stories(filters, ranked=True, page=10_000)
     assert far.stories == []
+
+
+def test_a_ranking_and_a_filtered_count_read_only_the_newest_matches(tags, monkeypatch):
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for n in range(6):  # the three oldest carry the tag
+        tagged = {"harm_tags": ["prejudice"]} if n < 3 else {}
+        when = start + timedelta(days=n)
+        published(f"Tide {n}", "The tide came in.", published_at=when, **tagged)
+    tide = StoryFilters(search=parse("tide"), tags=("prejudice",))
+    everything = StoryFilters(search=parse("tide"))
+    assert reading.count_published_stories(tide) == reading.Total(3)
+    assert sorted(found("tide", tags=("prejudice",))) == ["Tide 0", "Tide 1", "Tide 2"]
+
+    monkeypatch.setattr(reading, "NEWEST_EXAMINED", 3)
+    # The count reads the newest 3 + 1 matches: only "Tide 2" of them passes, so 1 or more.
+    assert reading.count_published_stories(tide) == reading.Total(1, more=True)
+    assert reading.count_published_stories(everything) == reading.Total(4, more=True)
+    # The ranking reads the newest 3, none of them tagged; newest first still finds all three.
+    assert found("tide", tags=("prejudice",)) == []
+    assert sorted(found("tide")) == ["Tide 3", "Tide 4", "Tide 5"]
+    newest = reading.published_stories(tide)
+    assert [s.title for s in newest.stories] == ["Tide 2", "Tide 1", "Tide 0"]
+    # A listing with no search counts the newest stories the same way.
+    listing = StoryFilters(tags=("prejudice",), exclude=("no-say",))
+    assert reading.count_published_stories(listing) == reading.Total(1, more=True)

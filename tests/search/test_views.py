@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from forum.caching import cache
 from forum.db import db
 from forum.search import query as search_query
 from forum.stories import reading
@@ -149,3 +150,26 @@ def test_attack_payloads_through_q_answer_without_error(client, stories):
         assert response.status_code == 200, repr(line)
     with stories.app_context():
         assert db.session.scalar(select(db.func.count(Story.id))) == 2
+
+
+def test_a_ranking_of_only_the_newest_matches_says_so(client, stories, monkeypatch):
+    with client.application.app_context():
+        for n in range(3):
+            make_story(status=Status.PUBLISHED, title=f"Quay {n}", body="A harbour again.")
+        db.session.remove()
+    monkeypatch.setattr(reading, "NEWEST_EXAMINED", 2)
+    html = page(client, "/stories?q=harbour")
+    assert "3 or more stories matching “harbour”" in html  # it reads one more to know
+    assert "best matches first, from the 2 most recent stories with these words" in html
+    assert "to see them all" in html
+    # None of the newest two carries the tag: the ranking has nothing, so newest first it is.
+    response = client.get("/stories?q=harbour&tag=prejudice")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/stories?q=harbour&tag=prejudice&order=newest"
+    html = page(client, response.headers["Location"])
+    assert "The harbour" in html and "Showing newest first" in html
+    monkeypatch.setattr(reading, "NEWEST_EXAMINED", 2000)
+    with client.application.app_context():
+        cache.clear()  # the pages above were kept; the setting is not part of their key
+    html = page(client, "/stories?q=harbour")
+    assert "5 stories matching “harbour”" in html and "most recent stories" not in html
