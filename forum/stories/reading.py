@@ -6,7 +6,7 @@ pages, aliases) checks visibility first (SECURITY.md §2, CVE-2026-32620).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,8 +114,19 @@ class StoryPage:
 
 
 def _has_tag(slugs):
-    return exists().where(
-        StoryTag.story_id == Story.id, StoryTag.tag_id == Tag.id, Tag.slug.in_(slugs)
+    """SQL: the story carries one of these tags.
+
+    OFFSET 0 keeps PostgreSQL from turning the test into a join that first reads every story
+    the tag is on (which grows with the data): it tests each candidate story with one index
+    lookup instead. Measured at 100,000 stories, a search with a tag and a setting: 17 ms of
+    its 19 went on reading the tag's 30,000 stories. SQLite tests story by story anyway.
+    """
+    return (
+        select(StoryTag.story_id)
+        .join(Tag, StoryTag.tag_id == Tag.id)
+        .where(StoryTag.story_id == Story.id, Tag.slug.in_(slugs))
+        .offset(0)
+        .exists()
     )
 
 
@@ -207,7 +218,10 @@ NEWEST_EXAMINED = 2000
 def _search_page(filters: StoryFilters, after: Cursor | None, limit: int, ranked: bool, page: int):
     """A search page's (id, published_at, rank) rows, best or newest first, limit + 1 of them."""
     assert filters.search is not None
-    newest = NEWEST_EXAMINED if ranked else None
+    # Unfiltered, the LIMIT below already stops after SEARCH_CANDIDATES matches; the window
+    # is for filters that pass few (on PostgreSQL it also costs a rare word its GIN index).
+    filtered = replace(filters, search=None) != StoryFilters()
+    newest = NEWEST_EXAMINED if ranked and filtered else None
     matches = search.matching(filters.search, recent_first=True, newest=newest)
     candidates = _filtered(select(Story.id, Story.published_at, matches.c.rank), filters, matches)
     if after is not None and not ranked:
