@@ -1,8 +1,9 @@
 """Shared caches of what every reader sees, kept right by a generation in the database.
 
 What is cached is data or rendered fragments that are the same for everyone (story cards, tag
-counts, a story's text and replies, feeds), never a whole page: CSRF tokens, a reader's hidden
-tags and mutes and a member's controls are added around them on each request. Every key holds
+counts, a story's text and replies, feeds): CSRF tokens, a reader's hidden tags and mutes and a
+member's controls are added around them on each request. A reader page's whole body is kept
+only for readers with nothing personal in their session (`shared_page`). Every key holds
 the *content generation*, one row of `cache_generations` read once per request. Whatever
 changes what readers could see (a story's or reply's status, an edit, a reaction, a tag's name)
 calls `content_changed()`, which writes a new random generation in the same transaction as the
@@ -21,9 +22,10 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from functools import wraps
 from typing import TypeVar
 
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_caching import Cache
 from sqlalchemy import BigInteger, String, Table, event, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -124,11 +126,14 @@ def _fault(what: str) -> None:
     current_app.extensions["heard_cache_paused_until"] = time.monotonic() + RETRY_AFTER_SECONDS
 
 
-def remember(name: str, parts: tuple, build: Callable[[], T]) -> T:
+def remember(
+    name: str, parts: tuple, build: Callable[[], T], keep: Callable[[], bool] | None = None
+) -> T:
     """The cached value for (name, parts) at the current generation, built and kept if missing.
 
     `parts` must hold everything the value depends on (filters, cursors, a reader's hidden tags
-    if they shape it); `build` must return something picklable and never None.
+    if they shape it); `build` must return something picklable and never None. `keep`, asked
+    after a build, can say that this value must not be kept.
     """
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"{name}:{generation()}:{digest}"
@@ -141,9 +146,48 @@ def remember(name: str, parts: tuple, build: Callable[[], T]) -> T:
             if found is not None:
                 return found
     value = build()
-    if not _paused():
+    if (keep is None or keep()) and not _paused():
         try:
             cache.set(key, value)
         except Exception as error:  # as above
             _fault(type(error).__name__)
     return value
+
+
+# Session keys that say nothing of who a reader is or what they chose (Flask-WTF's CSRF secret):
+# a page asked for with only these is the same for everyone who asks for it.
+IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token"})
+
+
+def shared_page(view: Callable) -> Callable:
+    """Keep a reader page's whole response body for readers with nothing personal in their
+    session (no account, no hidden tags or mutes, no region, no story of their own), under the
+    content generation like every other entry.
+
+    For anyone else the view runs as usual. Only a 200 is kept, and never a page that made a
+    CSRF token (that token is the reader's own). Headers are not kept: every response still
+    goes through each after-request step (security headers, compression, the request log).
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method not in {"GET", "HEAD"} or not set(session) <= IMPERSONAL_SESSION_KEYS:
+            return view(*args, **kwargs)
+        made: list[Response] = []
+
+        def build() -> tuple[bytes, str]:
+            response = current_app.make_response(view(*args, **kwargs))
+            made.append(response)
+            if response.is_streamed or response.direct_passthrough:
+                return b"", ""
+            return response.get_data(), response.content_type or ""
+
+        def keep() -> bool:
+            response = made[0]
+            shareable = not (response.is_streamed or response.direct_passthrough)
+            return shareable and response.status_code == 200 and "csrf_token" not in g
+
+        body, content_type = remember("page", (request.full_path,), build, keep)
+        return made[0] if made else Response(body, content_type=content_type)
+
+    return wrapper

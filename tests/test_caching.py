@@ -17,10 +17,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event, select
 
 from forum.accounts.models import Role, User
-from forum.caching import CONTENT, CacheGeneration, cache, content_changed, generation
+from forum.caching import (
+    CONTENT,
+    CacheGeneration,
+    cache,
+    content_changed,
+    generation,
+    shared_page,
+)
 from forum.data_rights.services import delete_account
 from forum.db import db
 from forum.moderation import actions, receipts, teller_changes
@@ -31,6 +39,7 @@ from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
 from tests.conftest import make_test_app, service_missing
 from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.web import sign_in
 
 TITLE = "The counsellor kept looking at the clock"
 # Every page a story shows on: listings, a search, its tag's page, both feeds, its own URL.
@@ -402,3 +411,88 @@ def user_or_none(handle: str) -> User:
     """The moderator, made on first use."""
     found = db.session.scalar(select(User).where(User.handle == handle))
     return found or make_user(handle, role=Role.MODERATOR)
+
+
+# --- Whole pages for readers with nothing personal ---------------------------------------------
+
+
+@pytest.fixture
+def shared(app):
+    with app.app_context():
+        load_tags()
+        make_user("reader")
+        make_story(status=Status.PUBLISHED, title=TITLE, harm_tags=["not-heard"])
+        db.session.remove()
+    return app
+
+
+def _statements(app, client, url: str):
+    seen: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return response, seen
+
+
+@pytest.mark.parametrize("url", [*LISTINGS, "/tags"])
+def test_a_reader_page_is_kept_whole_for_readers_with_nothing_personal(shared, url):
+    first = shared.test_client().get(url)
+    again, seen = _statements(shared, shared.test_client(), url)
+    assert again.status_code == first.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert [s for s in seen if "cache_generations" not in s and s != "BEGIN"] == []
+    # The headers are made on each response, not kept.
+    assert again.headers["Content-Security-Policy"] and "Set-Cookie" not in again.headers
+    assert again.content_type == first.content_type
+
+
+def test_a_reader_with_hidden_tags_gets_a_page_of_their_own(shared):
+    shared.test_client().get("/stories")  # the shared page, kept
+    client = shared.test_client()
+    with client.session_transaction() as session:
+        session["hidden_tags"] = ["not-heard"]
+    html = client.get("/stories").get_data(as_text=True)
+    assert TITLE not in html and "Some stories are hidden" in html
+    assert TITLE in shared.test_client().get("/stories").get_data(as_text=True)
+
+
+def test_a_signed_in_member_never_gets_the_shared_page(shared):
+    anonymous = shared.test_client().get("/").get_data(as_text=True)
+    client = shared.test_client()
+    sign_in(client, "reader", PASSWORD)
+    html = client.get("/").get_data(as_text=True)
+    assert "Sign out" in html and "Sign out" not in anonymous
+    assert "Sign out" not in shared.test_client().get("/").get_data(as_text=True)
+
+
+def test_a_page_that_made_a_csrf_token_or_failed_is_never_kept():
+    app = make_test_app("sqlite://")
+    calls: list[str] = []
+
+    @shared_page
+    def with_a_form():
+        calls.append("form")
+        return f"token {generate_csrf()}"
+
+    @shared_page
+    def failing():
+        calls.append("failing")
+        return "Not yet", 503
+
+    app.add_url_rule("/with-a-form", view_func=with_a_form)
+    app.add_url_rule("/failing", view_func=failing)
+    with app.app_context():
+        db.create_all()
+    first, second = app.test_client().get("/with-a-form"), app.test_client().get("/with-a-form")
+    assert first.get_data() != second.get_data()  # each reader's own token
+    assert app.test_client().get("/failing").status_code == 503
+    assert app.test_client().get("/failing").status_code == 503
+    assert calls == ["form", "form", "failing", "failing"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
 from forum.accounts.session import sign_out
+from forum.caching import shared_page
 from forum.governance.session_keys import REGION
 from forum.pages import help as help_lines
 from forum.resources.regions import REGIONS, current_region
@@ -16,6 +17,7 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
+@shared_page
 def home():
     """The front door: what Heard is, the ways in, and recent and featured stories."""
     notes, words = reader_mutes()

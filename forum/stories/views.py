@@ -21,7 +21,7 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from forum.caching import remember
+from forum.caching import remember, shared_page
 from forum.db import reads_first, start_writing
 from forum.errors import Invalid
 from forum.extensions import rate_limit
@@ -173,6 +173,7 @@ def _results(filters: reading.StoryFilters, args, newest: bool) -> cached.Listin
 
 
 @bp.get("/stories")
+@shared_page
 def index():
     """Published stories, filtered by the URL-contract query parameters, newest first; with
     words to look for (`q`), ranked by relevance unless `order=newest`."""
@@ -208,8 +209,8 @@ def index():
         pinned=listing.pinned,
         active=active,
         newest=newest,
-        # A ranking read only the newest matches (reading.NEWEST_EXAMINED): say so.
-        examined=reading.NEWEST_EXAMINED if searching and not newest and total.more else None,
+        # More match than a ranking reads (reading.NEWEST_EXAMINED): say so.
+        partial=searching and not newest and total.more,
         order_urls=(_url(".index", pairs), _url(".index", [*pairs, ("order", "newest")])),
         feed_url=_url(".feed", pairs),
     )
@@ -402,6 +403,7 @@ def _atom(
 
 
 @bp.get("/feeds/stories.atom")
+@shared_page
 def feed():
     """Atom feed of the newest published stories; with /stories parameters (q, tag, type...)
     it follows those, so a reader can follow a search in a feed reader."""
@@ -424,6 +426,7 @@ def feed():
 
 
 @bp.get("/feeds/tags/<slug>.atom")
+@shared_page
 def tag_feed(slug: str):
     """Atom feed of one tag's published stories; unknown or retired tags are not found."""
     tag = taxonomy.get_tag(slug)
@@ -441,6 +444,7 @@ def tag_feed(slug: str):
 
 
 @bp.get("/tags")
+@shared_page
 def tags():
     """The harm types in their four groups and the community practices, with story counts."""
     return render_template(
@@ -454,6 +458,7 @@ def tags():
 
 
 @bp.get("/tags/<slug>")
+@shared_page
 def tag(slug: str):
     """One tag: what it means and its published stories, newest first, a page at a time.
 
