@@ -3,7 +3,8 @@
 What is cached is data or rendered fragments that are the same for everyone (story cards, tag
 counts, a story's text and replies, feeds): CSRF tokens, a reader's hidden tags and mutes and a
 member's controls are added around them on each request. A reader page's whole body is kept
-only for readers with nothing personal in their session (`shared_page`). Every key holds
+only for readers with nothing personal in their session, with their tokens filled in on each
+response (`shared_page`). Every key holds
 the *content generation*, one row of `cache_generations` read once per request. Whatever
 changes what readers could see (a story's or reply's status, an edit, a reaction, a tag's name)
 calls `content_changed()`, which writes a new random generation in the same transaction as the
@@ -18,7 +19,9 @@ The store is Redis when CACHE_REDIS_URL is set (REDIS_URL sets it), else this pr
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -27,6 +30,7 @@ from typing import TypeVar
 
 from flask import Flask, Response, current_app, g, has_app_context, request, session
 from flask_caching import Cache
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import BigInteger, String, Table, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -157,16 +161,50 @@ def remember(
 # Session keys that say nothing of who a reader is or what they chose (Flask-WTF's CSRF secret):
 # a page asked for with only these is the same for everyone who asks for it.
 IMPERSONAL_SESSION_KEYS = frozenset({"csrf_token"})
+# While a shared page is built, a reader's own values in it are placeholders: this process's
+# random mark, then "csrf" or a number, then "x". Each response fills in values of its own.
+_MARK = "heard" + secrets.token_hex(12)
+_PLACEHOLDER = re.compile(rf"{_MARK}(csrf|[0-9]+)x".encode())
+_BUILDING = "heard_shared_page_tokens"
+# Flask-WTF keeps a request's CSRF token in g.csrf_token and hands that out when it is set.
+_CSRF = "csrf_token"
+
+
+def one_time_token() -> str:
+    """A one-time form token (so a double submit makes one post): random, or, while a shared
+    page is being built, a placeholder that every response fills with a token of its own."""
+    numbers = g.get(_BUILDING)
+    if numbers is not None:
+        return f"{_MARK}{next(numbers)}x"
+    return secrets.token_urlsafe(32)
+
+
+def _filled(body: bytes) -> bytes:
+    """The body with this reader's own CSRF token and fresh one-time tokens in place."""
+    if _MARK.encode() not in body:
+        return body
+    tokens: dict[bytes, bytes] = {}
+
+    def token(match: re.Match) -> bytes:
+        if match[1] not in tokens:
+            tokens[match[1]] = (
+                generate_csrf() if match[1] == b"csrf" else secrets.token_urlsafe(32)
+            ).encode()
+        return tokens[match[1]]
+
+    return _PLACEHOLDER.sub(token, body)
 
 
 def shared_page(view: Callable) -> Callable:
-    """Keep a reader page's whole response body for readers with nothing personal in their
-    session (no account, no hidden tags or mutes, no region, no story of their own), under the
-    content generation like every other entry.
+    """Keep a reader page's whole body for readers with nothing personal in their session (no
+    account, no hidden tags or mutes, no region, no story of their own), under the content
+    generation like every other entry.
 
-    For anyone else the view runs as usual. Only a 200 is kept, and never a page that made a
-    CSRF token (that token is the reader's own). Headers are not kept: every response still
-    goes through each after-request step (security headers, compression, the request log).
+    For anyone else the view runs as usual. The page is built with placeholders for the
+    reader's CSRF token and one-time form tokens (`one_time_token`), and every response fills
+    in its own. Only a 200 is kept, and never one whose view changed the session. Headers are
+    not kept: every response goes through each after-request step (security headers,
+    compression, the request log).
     """
 
     @wraps(view)
@@ -176,7 +214,13 @@ def shared_page(view: Callable) -> Callable:
         made: list[Response] = []
 
         def build() -> tuple[bytes, str]:
-            response = current_app.make_response(view(*args, **kwargs))
+            setattr(g, _BUILDING, itertools.count())
+            setattr(g, _CSRF, f"{_MARK}csrfx")
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            finally:
+                g.pop(_BUILDING, None)
+                g.pop(_CSRF, None)
             made.append(response)
             if response.is_streamed or response.direct_passthrough:
                 return b"", ""
@@ -184,10 +228,15 @@ def shared_page(view: Callable) -> Callable:
 
         def keep() -> bool:
             response = made[0]
-            shareable = not (response.is_streamed or response.direct_passthrough)
-            return shareable and response.status_code == 200 and "csrf_token" not in g
+            whole = not (response.is_streamed or response.direct_passthrough)
+            return whole and response.status_code == 200 and not session.modified
 
         body, content_type = remember("page", (request.full_path,), build, keep)
-        return made[0] if made else Response(body, content_type=content_type)
+        if made and not keep():
+            response = made[0]
+            if not (response.is_streamed or response.direct_passthrough):
+                response.set_data(_filled(response.get_data()))
+            return response
+        return Response(_filled(body), content_type=content_type)
 
     return wrapper

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from flask import session
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select
 
 from forum.accounts.models import Role, User
+from forum.caching import _MARK as MARK
 from forum.caching import (
     CONTENT,
     CacheGeneration,
@@ -34,7 +37,7 @@ from forum.db import db
 from forum.moderation import actions, receipts, teller_changes
 from forum.moderation import services as moderation
 from forum.stories import changes, responses, services
-from forum.stories.models import ReactionKind, Status, Story, StoryChange
+from forum.stories.models import Reaction, ReactionKind, Reply, Status, Story, StoryChange
 from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
 from tests.conftest import make_test_app, service_missing
@@ -473,13 +476,49 @@ def test_a_signed_in_member_never_gets_the_shared_page(shared):
     assert "Sign out" not in shared.test_client().get("/").get_data(as_text=True)
 
 
-def test_a_page_that_made_a_csrf_token_or_failed_is_never_kept():
+def test_a_shared_story_page_gives_each_reader_tokens_of_their_own(shared):
+    with shared.app_context():
+        story_id = db.session.scalar(select(Story.id).where(Story.title == TITLE))
+    url = f"/stories/{story_id}"
+    shared.test_client().get(url)  # kept
+    readers = [shared.test_client() for _ in range(2)]
+    pages = []
+    for client in readers:
+        response, seen = _statements(shared, client, url)
+        assert [s for s in seen if "cache_generations" not in s and s != "BEGIN"] == []
+        assert "Set-Cookie" in response.headers  # the reader's CSRF secret, as before
+        pages.append(response.get_data(as_text=True))
+    csrf = [set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', page)) for page in pages]
+    forms = [re.findall(r'name="form_token"[^>]*value="([^"]+)"', page) for page in pages]
+    assert len(csrf[0]) == len(csrf[1]) == 1 and csrf[0] != csrf[1]  # one per reader
+    assert len(forms[0]) == len(forms[1]) == 1 and forms[0] != forms[1]
+    assert all(MARK not in page for page in pages)
+    # Each reader's tokens work: a reaction and a reply each go through.
+    # (Different kinds: both readers come from one address, which counts once per kind.)
+    for client, page, token, kind in zip(readers, pages, csrf, ("hear", "me-too"), strict=True):
+        reacted = client.post(
+            f"{url}/reactions", data={"csrf_token": next(iter(token)), "kind": kind}
+        )
+        assert reacted.status_code == 303
+        form = dict(re.findall(r'name="(csrf_token|form_token)"[^>]*value="([^"]+)"', page))
+        sent = client.post(
+            f"{url}/replies",
+            data={**form, "body": "Thank you for telling this.", "action": "send"},
+        )
+        assert sent.status_code in (200, 303), sent.status_code
+    with shared.app_context():
+        assert reactions_of(story_id) == 2
+        assert replies_of(story_id) == 2
+
+
+def test_a_page_that_failed_or_changed_the_session_is_never_kept():
     app = make_test_app("sqlite://")
     calls: list[str] = []
 
     @shared_page
-    def with_a_form():
-        calls.append("form")
+    def remembers():
+        calls.append("remembers")
+        session["region"] = "gb"
         return f"token {generate_csrf()}"
 
     @shared_page
@@ -487,12 +526,21 @@ def test_a_page_that_made_a_csrf_token_or_failed_is_never_kept():
         calls.append("failing")
         return "Not yet", 503
 
-    app.add_url_rule("/with-a-form", view_func=with_a_form)
+    app.add_url_rule("/remembers", view_func=remembers)
     app.add_url_rule("/failing", view_func=failing)
     with app.app_context():
         db.create_all()
-    first, second = app.test_client().get("/with-a-form"), app.test_client().get("/with-a-form")
-    assert first.get_data() != second.get_data()  # each reader's own token
+    first, second = app.test_client().get("/remembers"), app.test_client().get("/remembers")
+    assert first.get_data() != second.get_data()  # each reader's own token, filled in
+    assert MARK.encode() not in first.get_data()
     assert app.test_client().get("/failing").status_code == 503
     assert app.test_client().get("/failing").status_code == 503
-    assert calls == ["form", "form", "failing", "failing"]
+    assert calls == ["remembers", "remembers", "failing", "failing"]
+
+
+def reactions_of(story_id: int) -> int:
+    return len(db.session.scalars(select(Reaction.id).where(Reaction.story_id == story_id)).all())
+
+
+def replies_of(story_id: int) -> int:
+    return len(db.session.scalars(select(Reply.id).where(Reply.story_id == story_id)).all())

@@ -6,11 +6,11 @@ are a server-side list: forum/governance/teller_access.py.)
 from __future__ import annotations
 
 import re
-import secrets
 from dataclasses import dataclass, field
 
 from wtforms import SelectChoice
 
+from forum.caching import one_time_token
 from forum.forms import enum_of
 from forum.pages.help import lines_for
 from forum.resources.regions import REGIONS, current_region
@@ -27,13 +27,7 @@ from forum.stories.content import (
 )
 from forum.stories.drafts import StoryDraft
 from forum.stories.models import Attribution, Format, Setting, Story, StoryKind
-from forum.taxonomy.models import ProblemKind, Tag
-from forum.taxonomy.services import (
-    GroupListing,
-    list_groups_with_tags,
-    list_practice_tags,
-    list_problem_kinds,
-)
+from forum.taxonomy.services import Entry, GroupEntries, live_taxonomy
 
 _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
@@ -43,14 +37,14 @@ _FORM_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """The choices the compose form offers, read once per request."""
+    """The choices the compose form offers (the live taxonomy, kept in the page cache)."""
 
-    groups: list[GroupListing]
-    practice_tags: list[Tag]
-    problem_kinds: list[ProblemKind]
+    groups: tuple[GroupEntries, ...]
+    practice_tags: tuple[Entry, ...]
+    problem_kinds: tuple[Entry, ...]
 
     @property
-    def harm_tags(self) -> list[Tag]:
+    def harm_tags(self) -> list[Entry]:
         """Every harm tag on offer, in group order."""
         return [tag for listing in self.groups for tag in listing.tags]
 
@@ -72,7 +66,8 @@ def story_form(data: dict | None = None, *, restoring: bool = False) -> tuple[St
 
     `restoring`: fill it from `data` alone (a saved draft), not from the request's form.
     """
-    taxonomy = Taxonomy(list_groups_with_tags(), list_practice_tags(), list_problem_kinds())
+    live = live_taxonomy()
+    taxonomy = Taxonomy(live.groups, live.practices, live.problem_kinds)
     form = StoryForm(formdata=None, data=data) if restoring else StoryForm(data=data or {})
     form.harm_tags.choices = [SelectChoice(tag.slug, tag.name) for tag in taxonomy.harm_tags]
     form.impacts.slugs = frozenset(tag.slug for tag in taxonomy.harm_tags)
@@ -85,8 +80,9 @@ def story_form(data: dict | None = None, *, restoring: bool = False) -> tuple[St
 
 
 def new_form_token() -> str:
-    """A one-time token for one compose session, so a double submit makes one story."""
-    return secrets.token_urlsafe(32)
+    """A one-time token for one compose session, so a double submit makes one story (each
+    reader's own, also on a compose page kept whole: forum/caching.py)."""
+    return one_time_token()
 
 
 def ensure_form_token(form: StoryForm) -> None:

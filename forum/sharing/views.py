@@ -16,6 +16,7 @@ from flask import (
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import login_required
 
+from forum.caching import shared_page
 from forum.db import reads_first, start_writing
 from forum.errors import DomainError, render_error
 from forum.extensions import rate_limit
@@ -74,6 +75,7 @@ def _compose(form, taxonomy, status: int = 200):
 @keeps_input_on_csrf_failure
 @rate_limit("LIMIT_SHARE_STEPS")
 @rate_limit("LIMIT_SUBMIT", exempt_when=_not_submitting)
+@shared_page
 def share():
     """Compose, then check, preview and submit; nothing is stored before "Submit for review"."""
     form, taxonomy = steps.story_form()

@@ -21,7 +21,7 @@ from flask import (
 )
 from wtforms import SelectChoice
 
-from forum.caching import remember, shared_page
+from forum.caching import one_time_token, remember, shared_page
 from forum.db import reads_first, start_writing
 from forum.errors import Invalid
 from forum.extensions import rate_limit
@@ -55,7 +55,7 @@ from forum.stories.preferences import (
     reader_mutes,
 )
 from forum.taxonomy import services as taxonomy
-from forum.taxonomy.models import Tag, TagKind
+from forum.taxonomy.models import TagKind
 
 bp = Blueprint("stories", __name__)
 card_filters.register(bp)  # app-wide: the home page shows story cards too
@@ -72,18 +72,19 @@ STORY = "/stories/<id:story_id>"
 class TagIndex:
     """The live taxonomy, for checking filter values and naming them."""
 
-    groups: list
-    practices: list[Tag]
-    problem_kinds: list
-    by_slug: dict[str, Tag] = field(default_factory=dict)
+    groups: tuple[taxonomy.GroupEntries, ...]
+    practices: tuple[taxonomy.Entry, ...]
+    problem_kinds: tuple[taxonomy.Entry, ...]
+    by_slug: dict[str, taxonomy.Entry] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> TagIndex:
-        """Four queries, whatever the number of tags."""
-        groups = taxonomy.list_groups_with_tags()
-        practices = taxonomy.list_practice_tags()
-        index = cls(groups, practices, taxonomy.list_problem_kinds())
-        index.by_slug = {t.slug: t for g in groups for t in g.tags} | {t.slug: t for t in practices}
+        """The live taxonomy (from the page cache, or four queries whatever its size)."""
+        live = taxonomy.live_taxonomy()
+        index = cls(live.groups, live.practices, live.problem_kinds)
+        index.by_slug = {t.slug: t for g in live.groups for t in g.tags} | {
+            t.slug: t for t in live.practices
+        }
         return index
 
     @property
@@ -304,9 +305,10 @@ def _render_story(story_id: int, form: ReplyForm):
 
 
 @bp.get(STORY)
+@shared_page
 def show(story_id: int):
     """One published story with its published replies, reaction counts and help panel."""
-    return _render_story(story_id, ReplyForm(form_token=secrets.token_urlsafe(24)))
+    return _render_story(story_id, ReplyForm(form_token=one_time_token()))
 
 
 def _actor_key() -> str:
@@ -447,11 +449,12 @@ def tag_feed(slug: str):
 @shared_page
 def tags():
     """The harm types in their four groups and the community practices, with story counts."""
+    live = taxonomy.live_taxonomy()
     return render_template(
         "taxonomy/index.html",
         title="Harm types and what helped",
-        groups=taxonomy.list_groups_with_tags(),
-        practices=taxonomy.list_practice_tags(),
+        groups=live.groups,
+        practices=live.practices,
         counts=cached.tag_page_counts(),
         hidden=set(reader_hidden_tags()),
     )
@@ -473,7 +476,7 @@ def tag(slug: str):
         page = cached.tag_cards(tag, after, hidden, notes, words)
         if page.next_cursor:
             older = url_for(".tag", slug=tag.slug, after=page.next_cursor)
-    names = {t.slug: t for g in taxonomy.list_groups_with_tags() for t in g.tags} if hidden else {}
+    names = TagIndex.load().by_slug if hidden else {}
     return render_template(
         "taxonomy/show.html",
         title=tag.name,
