@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from forum.accounts.models import User
-from forum.caching import content_changed
+from forum.caching import content_changed, remember
 from forum.db import db
 from forum.errors import Invalid, NotAllowed, NotFound
 from forum.governance.audit import audit
@@ -242,6 +242,59 @@ def list_groups_with_tags(include_retired: bool = False) -> list[GroupListing]:
         for group in groups
         if include_retired or by_group.get(group.id)
     ]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A tag group, tag or problem kind as the public pages and the compose form show it:
+    plain data, so it can be kept in the page cache (ORM rows never are)."""
+
+    id: int
+    slug: str
+    name: str
+    description: str = ""
+    kind: TagKind | None = None  # tags only
+
+
+@dataclass(frozen=True)
+class GroupEntries:
+    """A tag group and its live tags, in order."""
+
+    group: Entry
+    tags: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class LiveTaxonomy:
+    """Everything readers and tellers may choose from: the live harm tags in their groups, the
+    live practice tags and the problem kinds."""
+
+    groups: tuple[GroupEntries, ...]
+    practices: tuple[Entry, ...]
+    problem_kinds: tuple[Entry, ...]
+
+
+def _entry(row: Tag | TagGroup | ProblemKind) -> Entry:
+    kind = row.kind if isinstance(row, Tag) else None
+    description = getattr(row, "description", "") or ""
+    return Entry(row.id, row.slug, row.name, description, kind)
+
+
+def _read_live_taxonomy() -> LiveTaxonomy:
+    return LiveTaxonomy(
+        groups=tuple(
+            GroupEntries(_entry(listing.group), tuple(_entry(tag) for tag in listing.tags))
+            for listing in list_groups_with_tags()
+        ),
+        practices=tuple(_entry(tag) for tag in list_practice_tags()),
+        problem_kinds=tuple(_entry(kind) for kind in list_problem_kinds()),
+    )
+
+
+def live_taxonomy() -> LiveTaxonomy:
+    """The live taxonomy, read once per content generation (every change to it is one:
+    forum/caching.py), in four queries when it is read."""
+    return remember("taxonomy", (), _read_live_taxonomy)
 
 
 def list_practice_tags(include_retired: bool = False) -> list[Tag]:
