@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pytest
 from flask import session
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.accounts.models import Role, User
 from forum.caching import _MARK as MARK
@@ -42,6 +42,7 @@ from forum.taxonomy import services as taxonomy
 from forum.taxonomy.models import Tag
 from tests.conftest import make_test_app, service_missing
 from tests.factories import PASSWORD, load_tags, make_story, make_user
+from tests.stories.test_queries import counting
 from tests.web import sign_in
 
 TITLE = "The counsellor kept looking at the clock"
@@ -430,18 +431,8 @@ def shared(app):
 
 
 def _statements(app, client, url: str):
-    seen: list[str] = []
-    with app.app_context():
-        engine = db.engine
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
+    with counting(app) as seen:
         response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
     return response, seen
 
 
