@@ -7,11 +7,14 @@ object into the public fields a reader can see on its page, never more.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 
 from forum.db import db
 from forum.stories.models import Reaction, Reply, Status, Story
-from forum.taxonomy.models import TagKind
+from forum.stories.reading import CardTag
+from forum.taxonomy.models import Tag, TagKind
 
 
 def reply_counts(story_ids: list[int]) -> dict[int, int]:
@@ -41,8 +44,11 @@ def reaction_counts(story_ids: list[int]) -> dict[int, dict[str, int]]:
     return found
 
 
-def story_data(story: Story, replies: int, reactions: dict[str, int]) -> dict:
-    """A published story's public fields: what its page shows, and nothing about its teller."""
+def story_data(
+    story: Story, tags: Sequence[Tag | CardTag], replies: int, reactions: dict[str, int]
+) -> dict:
+    """A published story's public fields: what its page shows, and nothing about its teller.
+    `tags` are its tags in the teller's order (a StoryPage's, or its own story_tags')."""
     return {
         "id": story.id,
         "thread_type": story.kind.value,
@@ -50,10 +56,8 @@ def story_data(story: Story, replies: int, reactions: dict[str, int]) -> dict:
         "body_html": story.body_html,
         "helped_instead_html": story.helped_instead_html or None,
         "month": story.published_at.strftime("%Y-%m") if story.published_at else None,
-        "harm_tags": [_tag(st.tag) for st in story.story_tags if st.tag.kind is TagKind.HARM],
-        "practice_tags": [
-            _tag(st.tag) for st in story.story_tags if st.tag.kind is TagKind.PRACTICE
-        ],
+        "harm_tags": [_tag(tag) for tag in tags if tag.kind is TagKind.HARM],
+        "practice_tags": [_tag(tag) for tag in tags if tag.kind is TagKind.PRACTICE],
         "content_notes": story.content_note_slugs,
         "counts": {
             "replies": replies,

@@ -116,7 +116,9 @@ def stories():
     return _json(
         {
             "items": [
-                reading.story_data(s, replies.get(s.id, 0), reactions.get(s.id, {}))
+                reading.story_data(
+                    s, page.tags.get(s.id, ()), replies.get(s.id, 0), reactions.get(s.id, {})
+                )
                 for s in page.stories
             ],
             "next": page.next_cursor.encode() if page.next_cursor else None,
@@ -131,7 +133,8 @@ def story(story_id: int):
     found = get_published_story(story_id)
     replies = reading.reply_counts([found.id]).get(found.id, 0)
     reactions = reading.reaction_counts([found.id]).get(found.id, {})
-    return _json(reading.story_data(found, replies, reactions))
+    tags = [story_tag.tag for story_tag in found.story_tags]
+    return _json(reading.story_data(found, tags, replies, reactions))
 
 
 @bp.get(f"{PREFIX}/tags")

@@ -37,7 +37,7 @@ def _cards(page: reading.StoryPage, level: int, search: SearchQuery | None = Non
     if not page.stories:
         return Cards(Markup(""), 0, None, page.next_page)
     story_list = get_template_attribute("stories/_macros.html", "story_list")
-    html = Markup(story_list(page.stories, level, page.counts, search))  # noqa: S704 - rendered by Jinja
+    html = Markup(story_list(page.stories, level, page.counts, search, page.tags))  # noqa: S704 - rendered by Jinja
     cursor = page.next_cursor.encode() if page.next_cursor else None
     return Cards(html, len(page.stories), cursor, page.next_page)
 

@@ -4,6 +4,8 @@ home page and tag pages show story cards too."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import Blueprint
 from markupsafe import Markup
 
@@ -11,7 +13,8 @@ from forum.search.query import SearchQuery
 from forum.search.snippets import snippet
 from forum.stories import feeds
 from forum.stories.models import Story
-from forum.taxonomy.models import Tag
+from forum.stories.reading import CardTag
+from forum.taxonomy.models import Tag, TagKind
 
 EXCERPT_LENGTH = 220
 
@@ -44,9 +47,18 @@ def search_snippet(story: Story, search: SearchQuery) -> Markup:
     return snippet(_plain_text(story), search.marked_words)  # snippet() escapes it
 
 
-def story_tags(story: Story) -> list[Tag]:
-    """The tags to show on a story: harm tags, then practice tags, never retired ones."""
-    return [t for t in (*story.harm_tags, *story.practice_tags) if not t.retired]
+def shown_tags(tags: Iterable[Tag | CardTag]) -> list[Tag | CardTag]:
+    """Of a story's tags (in the teller's order), those to show: harm tags, then practice
+    tags, never retired ones."""
+    kept = [tag for tag in tags if not tag.retired]
+    return [t for t in kept if t.kind == TagKind.HARM] + [
+        t for t in kept if t.kind == TagKind.PRACTICE
+    ]
+
+
+def story_tags(story: Story) -> list[Tag | CardTag]:
+    """The tags to show on a story whose tags are loaded with it (its own page)."""
+    return shown_tags(story_tag.tag for story_tag in story.story_tags)
 
 
 def register(bp: Blueprint) -> None:
@@ -55,3 +67,4 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(story_excerpt, "story_excerpt")
     bp.add_app_template_filter(search_snippet, "search_snippet")
     bp.add_app_template_filter(story_tags, "story_tags")
+    bp.add_app_template_filter(shown_tags, "shown_tags")

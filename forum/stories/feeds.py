@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from forum.stories.content import CONTENT_NOTES
 from forum.stories.models import Story
+from forum.stories.reading import CardTag, StoryPage
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -73,7 +74,7 @@ def _author_name(story: Story) -> str:
     return "Anonymous"
 
 
-def _entry(feed: ET.Element, story: Story, links: FeedLinks) -> None:
+def _entry(feed: ET.Element, story: Story, tags: Sequence[CardTag], links: FeedLinks) -> None:
     entry = _add(feed, "entry")
     path = links.story_path(story)
     url = links.absolute(path)
@@ -84,9 +85,9 @@ def _entry(feed: ET.Element, story: Story, links: FeedLinks) -> None:
     _add(entry, "link", rel="alternate", type="text/html", href=url)
     author = _add(entry, "author")
     _add(author, "name", _author_name(story))
-    for story_tag in story.story_tags:
-        if not story_tag.tag.retired:
-            _add(entry, "category", term=story_tag.tag.slug, label=story_tag.tag.name)
+    for tag in tags:
+        if not tag.retired:
+            _add(entry, "category", term=tag.slug, label=tag.name)
     if story.behind_content_note:
         # Content notes hide the body on the site; a feed reader cannot, so it never gets it.
         _add(
@@ -104,10 +105,10 @@ def _entry(feed: ET.Element, story: Story, links: FeedLinks) -> None:
 
 
 def build_feed(
-    stories: Iterable[Story], *, title: str, key: str, links: FeedLinks, site_name: str = "Heard"
+    page: StoryPage, *, title: str, key: str, links: FeedLinks, site_name: str = "Heard"
 ) -> bytes:
-    """An Atom document for published stories; the caller passes published stories only."""
-    stories = list(stories)
+    """An Atom document for a page of published stories (forum.stories.reading)."""
+    stories = page.stories
     # Unprefixed names under a default namespace declared on the root, as Atom documents are.
     feed = ET.Element("feed", xmlns=ATOM)
     _add(feed, "title", title, type="text")
@@ -121,5 +122,5 @@ def build_feed(
     author = _add(feed, "author")
     _add(author, "name", site_name)
     for story in stories:
-        _entry(feed, story, links)
+        _entry(feed, story, page.tags.get(story.id, ()), links)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

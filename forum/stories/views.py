@@ -47,7 +47,7 @@ from forum.stories.forms import (
     parse_cursor,
     parse_filters,
 )
-from forum.stories.models import Format, ReactionKind, Setting, Status, Story, StoryKind
+from forum.stories.models import Format, ReactionKind, Setting, Status, StoryKind
 from forum.stories.preferences import (
     keep_reader_choices,
     muted_words,
@@ -386,7 +386,7 @@ def reply(story_id: int):
 
 
 def _atom(
-    stories: Callable[[], list[Story]], title: str, key: str, self_path: str, html_path: str
+    page: Callable[[], reading.StoryPage], title: str, key: str, self_path: str, html_path: str
 ) -> Response:
     """The feed, built once per content generation (forum/caching.py) and kept under its key."""
     links = feeds.FeedLinks(
@@ -399,7 +399,7 @@ def _atom(
     body = remember(
         "feed",
         (key, title),
-        lambda: feeds.build_feed(stories(), title=title, key=key, links=links, site_name=site_name),
+        lambda: feeds.build_feed(page(), title=title, key=key, links=links, site_name=site_name),
     )
     return Response(body, content_type=feeds.CONTENT_TYPE)
 
@@ -419,7 +419,7 @@ def feed():
     name = current_app.config["SITE_NAME"]
     key = "/feeds/stories" + (f"?{urlencode(pairs)}" if pairs else "")
     return _atom(
-        lambda: reading.published_stories(filters).stories,
+        lambda: reading.published_stories(filters),
         f"{name}: stories",
         key,
         _url(".feed", pairs),
@@ -434,7 +434,7 @@ def tag_feed(slug: str):
     tag = taxonomy.get_tag(slug)
     name = current_app.config["SITE_NAME"]
     return _atom(
-        lambda: reading.published_tag_stories(tag).stories,
+        lambda: reading.published_tag_stories(tag),
         f"{name}: {tag.name}",
         f"/feeds/tags/{tag.slug}",
         url_for(".tag_feed", slug=tag.slug),
