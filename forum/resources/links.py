@@ -12,6 +12,7 @@ server), so a curated link can never make the server probe its own network.
 
 from __future__ import annotations
 
+import functools
 import http.client
 import ipaddress
 import re
@@ -119,8 +120,13 @@ def check_resource_url(url: object) -> str:
     return url
 
 
-def is_valid_resource_url(url: object) -> bool:
-    """Whether `check_resource_url` accepts the address (for templates: link only if true)."""
+@functools.lru_cache(maxsize=4096)
+def is_valid_resource_url(url: str | None) -> bool:
+    """Whether `check_resource_url` accepts the address (for templates: link only if true).
+
+    Every panel and help list checks each of its links again at render time; the answer
+    depends on the string alone, so it is worked out once per address and process.
+    """
     try:
         check_resource_url(url)
     except Invalid:

@@ -5,6 +5,7 @@ Every function runs a fixed number of queries whatever the data size.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -343,10 +344,15 @@ def starter_help_lines(region: str) -> list[dict]:
     return [_help_line(entry) for entry in _starter_help_lines(region)]
 
 
+@functools.cache
+def _starter_resources() -> tuple[dict, ...]:
+    """The data file's resources, read once per process (it ships with the code)."""
+    return tuple(json.loads(DEFAULT_DATA.read_text(encoding="utf-8"))["resources"])
+
+
 def _starter_help_lines(region: str) -> list[dict]:
-    data = json.loads(DEFAULT_DATA.read_text(encoding="utf-8"))
     lines = []
-    for entry in data["resources"]:
+    for entry in _starter_resources():
         codes = entry.get("regions", [])
         if entry.get("category") != Category.CRISIS or not entry.get("show_on_help"):
             continue

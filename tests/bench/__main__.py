@@ -42,6 +42,7 @@ from sqlalchemy import select
 
 from forum import create_app
 from forum.db import db
+from forum.resources.loading import load_resources
 from forum.stories.models import Status, Story
 from forum.stories.reading import Cursor
 from tests.bench import inprocess, writes
@@ -208,6 +209,7 @@ def main() -> None:
         db.create_all()
         start = time.perf_counter()
         seeded = seed(stories, replies)
+        load_resources()  # the reference data `make run` loads: help lines, story panels
         seeding = time.perf_counter() - start
         paths = pages(seeded)
     print(f"scale {SCALE}: seeded {stories:,} stories / {replies:,} replies in {seeding:.1f} s")
