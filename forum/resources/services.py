@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, exists, false, func, literal, or_, select
+from sqlalchemy import Select, and_, bindparam, case, exists, false, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum.db import db
@@ -138,18 +138,6 @@ def harm_tags_for_filter() -> list[Tag]:
     return list(db.session.scalars(query))
 
 
-def _matches(tag_ids: list[int]) -> Any:
-    if not tag_ids:
-        return literal(0)
-    return (
-        select(func.count())
-        .select_from(resource_tags)
-        .where(resource_tags.c.resource_id == Resource.id, resource_tags.c.tag_id.in_(tag_ids))
-        .correlate(Resource)
-        .scalar_subquery()
-    )
-
-
 @dataclass(frozen=True)
 class Panel:
     """What the resources panel beside a story shows, in order."""
@@ -169,7 +157,28 @@ def resources_for_story(story: Any, region: str) -> Panel:
     """
     tag_ids = [story_tag.tag_id for story_tag in story.story_tags]
     crisis_first = bool(CRISIS_NOTES & set(story.content_note_slugs))
-    matches = _matches(tag_ids)
+    crisis: list[Resource] = []
+    matched: list[Resource] = []
+    query = _panel_query(region, crisis_first)
+    for resource, part in db.session.execute(query, {"tag_ids": tag_ids}).unique():
+        (crisis if part == 0 else matched).append(resource)
+    return Panel(region, crisis_first, tuple(crisis), tuple(matched))
+
+
+@functools.lru_cache(maxsize=1024)
+def _panel_query(region: str, crisis_first: bool) -> Select:
+    """The panel's statement for a region, built once per process (building it cost more than
+    running it); the story's tag ids are bound as `tag_ids` on each execution."""
+    matches = (
+        select(func.count())
+        .select_from(resource_tags)
+        .where(
+            resource_tags.c.resource_id == Resource.id,
+            resource_tags.c.tag_id.in_(bindparam("tag_ids", expanding=True)),
+        )
+        .correlate(Resource)
+        .scalar_subquery()
+    )
     is_crisis = Resource.category == Category.CRISIS
     section = case((is_crisis, 0), else_=1)
     # With a crisis note, the general lines (those on /help) lead; otherwise specialist lines
@@ -189,7 +198,7 @@ def resources_for_story(story: Any, region: str) -> Panel:
         .where(_active(), _in_region(region), eligible)
         .subquery()
     )
-    query = (
+    return (
         select(Resource, ranked.c.section)
         .join(ranked, ranked.c.id == Resource.id)
         .where(
@@ -203,11 +212,6 @@ def resources_for_story(story: Any, region: str) -> Panel:
         # so one statement carries everything the panel shows.
         .options(joinedload(Resource.regions), joinedload(Resource.contacts))
     )
-    crisis: list[Resource] = []
-    matched: list[Resource] = []
-    for resource, part in db.session.execute(query).unique():
-        (crisis if part == 0 else matched).append(resource)
-    return Panel(region, crisis_first, tuple(crisis), tuple(matched))
 
 
 def resources_for_tags(slugs: Iterable[str], region: str, limit: int = 6) -> list[Resource]:
@@ -383,10 +387,8 @@ def help_lines_by_region(regions: Iterable[str]) -> dict[str, list[dict]]:
     What /help and the story panels show a reader who has not chosen a region (issue 12):
     the lines of the main regions, never only directories. Same fallback as help_lines.
     """
-    codes = [code for code in regions if code != GLOBAL]
-    served = or_(*(reader_clause(ResourceRegion.code, c, include_global=False) for c in codes))
-    query = _help_query(served).options(joinedload(Resource.regions), joinedload(Resource.contacts))
-    rows = [_as_dict(resource) for resource in db.session.scalars(query).unique()]
+    codes = tuple(code for code in regions if code != GLOBAL)
+    rows = [_as_dict(resource) for resource in db.session.scalars(_lines_query(codes)).unique()]
     if not rows:
         if _help_lines_loaded():
             return {code: [] for code in codes}
@@ -395,6 +397,13 @@ def help_lines_by_region(regions: Iterable[str]) -> dict[str, list[dict]]:
         code: [_help_line(row) for row in rows if serves_reader(row["regions"], code)]
         for code in codes
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _lines_query(codes: tuple[str, ...]) -> Select:
+    """help_lines_by_region's statement, built once per process for each set of regions."""
+    served = or_(*(reader_clause(ResourceRegion.code, c, include_global=False) for c in codes))
+    return _help_query(served).options(joinedload(Resource.regions), joinedload(Resource.contacts))
 
 
 # The complaint-route finder.

@@ -6,11 +6,23 @@ pages, aliases) checks visibility first (SECURITY.md §2, CVE-2026-32620).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 
 from forum.db import db
@@ -204,11 +216,12 @@ def pinned_for_page(filters: StoryFilters, after: Cursor | None, page: int = 1) 
     return published_stories(filters, limit=PINNED_ON_FIRST_PAGE, pinned_only=True)
 
 
-def _before(after: Cursor):
-    """SQL: the story comes after the keyset in newest-first order."""
+def _before_keyset():
+    """SQL: the story comes after the keyset (bound as after_at, after_id) newest first."""
+    after_at = bindparam("after_at", type_=Story.published_at.type)
+    after_id = bindparam("after_id", type_=Story.id.type)
     return or_(
-        Story.published_at < after.published_at,
-        and_(Story.published_at == after.published_at, Story.id < after.story_id),
+        Story.published_at < after_at, and_(Story.published_at == after_at, Story.id < after_id)
     )
 
 
@@ -227,21 +240,28 @@ SEARCH_CANDIDATES = 500
 NEWEST_EXAMINED = 2000
 
 
-def _search_page(filters: StoryFilters, after: Cursor | None, limit: int, ranked: bool, page: int):
-    """A search page's (id, published_at, rank) rows, best or newest first, limit + 1 of them."""
+def _search_page(
+    filters: StoryFilters,
+    keyset: bool,
+    limit: int,
+    ranked: bool,
+    page: int,
+    bounds: tuple[int, int],
+):
+    """A search page's (id, published_at, rank) rows, best or newest first, limit + 1 of them;
+    `bounds` are (NEWEST_EXAMINED, SEARCH_CANDIDATES) as they stand."""
+    newest_examined, candidates_read = bounds
     assert filters.search is not None
     # Unfiltered, the LIMIT below already stops after SEARCH_CANDIDATES matches; the window
     # is for filters that pass few (on PostgreSQL it also costs a rare word its GIN index).
     filtered = replace(filters, search=None) != StoryFilters()
-    newest = NEWEST_EXAMINED if ranked and filtered else None
+    newest = newest_examined if ranked and filtered else None
     matches = search.matching(filters.search, recent_first=True, newest=newest)
     candidates = _filtered(select(Story.id, Story.published_at, matches.c.rank), filters, matches)
-    if after is not None and not ranked:
-        candidates = candidates.where(_before(after))
+    if keyset and not ranked:
+        candidates = candidates.where(_before_keyset())
 
-    found = (
-        candidates.order_by(matches.c.story_id.desc()).limit(SEARCH_CANDIDATES).subquery("found")
-    )
+    found = candidates.order_by(matches.c.story_id.desc()).limit(candidates_read).subquery("found")
     order = [found.c.published_at.desc(), found.c.id.desc()]
     query = select(found.c.id, found.c.published_at, found.c.rank)
     if ranked:
@@ -267,29 +287,12 @@ def published_stories(
     by number (`page`, at most MAX_SEARCH_PAGES) rather than by keyset.
     """
     ranked = ranked and filters.search is not None
-    if filters.search is not None:
-        page = min(max(page, 1), MAX_SEARCH_PAGES)
-        chosen = _search_page(filters, after, limit, ranked, page)
-    else:
-        query = _filtered(select(Story.id, Story.published_at), filters)
-        # Bare columns (`pinned = 1` on SQLite): the very terms of the partial indexes' WHERE
-        # (ix_stories_pinned, ix_stories_featured).
-        if featured_only:
-            query = query.where(Story.featured)
-        if pinned_only:
-            query = query.where(Story.pinned)
-        if after is not None:
-            query = query.where(_before(after))
-        query = query.order_by(Story.published_at.desc(), Story.id.desc())
-        chosen = query.limit(limit + 1).subquery("page")
-    # The page's ids first, then its stories with their card counts: the counts are then
-    # worked out for the page alone, never for every match a ranking sorts.
-    page_order = [chosen.c.rank] if ranked else []
-    page_order += [chosen.c.published_at.desc(), chosen.c.id.desc()]
-    query = (
-        select(Story, *_card_counts()).join(chosen, chosen.c.id == Story.id).order_by(*page_order)
-    )
-    rows = list(db.session.execute(query))
+    page = min(max(page, 1), MAX_SEARCH_PAGES) if ranked else 1
+    dialect = db.session.get_bind().dialect.name
+    shape = (filters, after is not None, limit, featured_only, pinned_only, ranked, page)
+    bounds = (NEWEST_EXAMINED, SEARCH_CANDIDATES)
+    keyset = {"after_at": after.published_at, "after_id": after.story_id} if after else {}
+    rows = list(db.session.execute(_page_statement(dialect, *shape, bounds), keyset))
     more = len(rows) > limit
     rows = rows[:limit]
     stories = [row[0] for row in rows]
@@ -303,30 +306,77 @@ def published_stories(
     return StoryPage(stories, next_cursor, next_page, counts, _card_tags([s.id for s in stories]))
 
 
+# Bounded: a few dozen shapes are common (each listing, tag page and feed); a reader's own
+# filters and mutes add more, and the least recently used go first.
+@functools.lru_cache(maxsize=256)
+def _page_statement(
+    dialect: str,
+    filters: StoryFilters,
+    keyset: bool,
+    limit: int,
+    featured_only: bool,
+    pinned_only: bool,
+    ranked: bool,
+    page: int,
+    bounds: tuple[int, int],
+) -> Select:
+    """published_stories' statement, built once per process for each shape of page (building
+    it cost more than running it); a keyset is bound as after_at and after_id. The dialect is
+    part of the key because a search's statement is the engine's own, and so are the bounds
+    of a search (_search_page)."""
+    if filters.search is not None:
+        chosen = _search_page(filters, keyset, limit, ranked, page, bounds)
+    else:
+        query = _filtered(select(Story.id, Story.published_at), filters)
+        # Bare columns (`pinned = 1` on SQLite): the very terms of the partial indexes' WHERE
+        # (ix_stories_pinned, ix_stories_featured).
+        if featured_only:
+            query = query.where(Story.featured)
+        if pinned_only:
+            query = query.where(Story.pinned)
+        if keyset:
+            query = query.where(_before_keyset())
+        query = query.order_by(Story.published_at.desc(), Story.id.desc())
+        chosen = query.limit(limit + 1).subquery("page")
+    # The page's ids first, then its stories with their card counts: the counts are then
+    # worked out for the page alone, never for every match a ranking sorts.
+    page_order = [chosen.c.rank] if ranked else []
+    page_order += [chosen.c.published_at.desc(), chosen.c.id.desc()]
+    return (
+        select(Story, *_card_counts()).join(chosen, chosen.c.id == Story.id).order_by(*page_order)
+    )
+
+
+_CARD_TAGS = (
+    select(StoryTag.story_id, Tag.slug, Tag.name, Tag.kind, Tag.retired)
+    .join(Tag, Tag.id == StoryTag.tag_id)
+    .where(StoryTag.story_id.in_(bindparam("story_ids", expanding=True)))
+    .order_by(StoryTag.story_id, StoryTag.position, StoryTag.tag_id)
+)
+
+
 def _card_tags(story_ids: list[int]) -> dict[int, tuple[CardTag, ...]]:
     """The tags of a page of stories, in one query of plain columns (no rows to build: loading
     them as StoryTag and Tag objects cost half of what a /stories page spent in SQLAlchemy)."""
     if not story_ids:
         return {}
-    rows = db.session.execute(
-        select(StoryTag.story_id, Tag.slug, Tag.name, Tag.kind, Tag.retired)
-        .join(Tag, Tag.id == StoryTag.tag_id)
-        .where(StoryTag.story_id.in_(story_ids))
-        .order_by(StoryTag.story_id, StoryTag.position, StoryTag.tag_id)
-    )
+    rows = db.session.execute(_CARD_TAGS, {"story_ids": story_ids})
     found: dict[int, list[CardTag]] = {}
     for story_id, slug, name, kind, retired in rows:
         found.setdefault(story_id, []).append(CardTag(slug, name, kind, retired))
     return {story_id: tuple(tags) for story_id, tags in found.items()}
 
 
+_PUBLISHED_STORY = (
+    select(Story)
+    .where(Story.id == bindparam("story_id", type_=Story.id.type), Story.status == Status.PUBLISHED)
+    .options(selectinload(Story.story_tags), selectinload(Story.answers))
+)
+
+
 def get_published_story(story_id: int) -> Story:
     """A published story for readers; anything else is NotFound, whoever asks."""
-    story = db.session.scalar(
-        select(Story)
-        .where(Story.id == story_id, Story.status == Status.PUBLISHED)
-        .options(selectinload(Story.story_tags), selectinload(Story.answers))
-    )
+    story = db.session.scalar(_PUBLISHED_STORY, {"story_id": story_id})
     if story is None:
         raise NotFound("Story not found.")
     return story
@@ -373,30 +423,13 @@ def reply_page(
     first page, the page after or before a keyset, or the newest replies."""
     if not story.is_published:
         return ReplyPage([], 0)
-    published = and_(Reply.story_id == story.id, Reply.status == Status.PUBLISHED)
-    total = select(func.count(Reply.id)).where(published).scalar_subquery()
-    query = select(Reply, total).where(published)
     backwards = newest or before is not None
-    if after is not None:
-        query = query.where(
-            or_(
-                Reply.published_at > after.published_at,
-                and_(Reply.published_at == after.published_at, Reply.id > after.story_id),
-            )
-        )
-    elif before is not None:
-        query = query.where(
-            or_(
-                Reply.published_at < before.published_at,
-                and_(Reply.published_at == before.published_at, Reply.id < before.story_id),
-            )
-        )
-    order = (
-        [Reply.published_at.desc(), Reply.id.desc()]
-        if backwards
-        else [Reply.published_at, Reply.id]
-    )
-    rows = list(db.session.execute(query.order_by(*order).limit(limit + 1)))
+    start = "after" if after is not None else "before" if before is not None else None
+    key = after or before
+    values: dict[str, object] = {"story_id": story.id}
+    if key is not None:
+        values |= {"key_at": key.published_at, "key_id": key.story_id}
+    rows = list(db.session.execute(_reply_statement(start, backwards, limit), values))
     if not rows:
         return ReplyPage([], 0 if after is None and before is None else _count_replies(story))
     more = len(rows) > limit
@@ -411,6 +444,34 @@ def reply_page(
         earlier = _reply_key(replies[0]) if after is not None else None
         later = _reply_key(replies[-1]) if more else None
     return ReplyPage(replies, rows[0][1], earlier, later)
+
+
+@functools.lru_cache(maxsize=16)
+def _reply_statement(start: str | None, backwards: bool, limit: int) -> Select:
+    """reply_page's statement, built once per process for each kind of page: the story is
+    bound as story_id and a keyset (`start` "after" or "before" it) as key_at and key_id."""
+    published = and_(
+        Reply.story_id == bindparam("story_id", type_=Reply.story_id.type),
+        Reply.status == Status.PUBLISHED,
+    )
+    total = select(func.count(Reply.id)).where(published).scalar_subquery()
+    query = select(Reply, total).where(published)
+    key_at = bindparam("key_at", type_=Reply.published_at.type)
+    key_id = bindparam("key_id", type_=Reply.id.type)
+    if start == "after":
+        query = query.where(
+            or_(Reply.published_at > key_at, and_(Reply.published_at == key_at, Reply.id > key_id))
+        )
+    elif start == "before":
+        query = query.where(
+            or_(Reply.published_at < key_at, and_(Reply.published_at == key_at, Reply.id < key_id))
+        )
+    order = (
+        [Reply.published_at.desc(), Reply.id.desc()]
+        if backwards
+        else [Reply.published_at, Reply.id]
+    )
+    return query.order_by(*order).limit(limit + 1)
 
 
 def _count_replies(story: Story) -> int:
