@@ -165,10 +165,15 @@ class ResourceContact(Model):
     @property
     def href(self) -> str:
         """A tel: or sms: link that dials exactly the digits people see."""
-        digits = "".join(ch for ch in self.number if ch.isdigit())
-        prefix = "+" if self.number.lstrip().startswith("+") else ""
-        scheme = "tel" if self.kind is ContactKind.PHONE else "sms"
-        return f"{scheme}:{prefix}{digits}"
+        return contact_href(self.kind, self.number)
+
+
+def contact_href(kind: ContactKind, number: str) -> str:
+    """A tel: or sms: link that dials exactly the digits of `number` as people see it."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    prefix = "+" if number.lstrip().startswith("+") else ""
+    scheme = "tel" if kind is ContactKind.PHONE else "sms"
+    return f"{scheme}:{prefix}{digits}"
 
 
 class Guide(TimestampMixin, Model):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, case, exists, false, func, literal, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from forum.db import db
 from forum.errors import NotFound
@@ -27,6 +27,7 @@ from forum.resources.models import (
     ResourceContact,
     ResourceRegion,
     ResourceStatus,
+    contact_href,
     resource_tags,
 )
 from forum.resources.regions import GLOBAL, reader_clause, serves_reader
@@ -295,30 +296,68 @@ def help_lines(region: str) -> list[dict]:
     starter set is loaded (no crisis line for /help in the database at all), read the same
     entries from the data file: the crisis page must never be empty.
     """
-    exact = reader_clause(ResourceRegion.code, region, include_global=False)
-    query = _help_query(exact).options(
-        selectinload(Resource.regions), selectinload(Resource.contacts)
-    )
-    rows = db.session.scalars(query).all()
+    rows = _line_rows((region,))
     if rows:
-        return [_help_line(_as_dict(resource)) for resource in rows]
+        return [_help_line(row) for row in rows]
     if _help_lines_loaded():
         return []
     return [_help_line(entry) for entry in _starter_help_lines(region)]
 
 
-def _help_query(served):
-    """Active crisis resources shown on /help in the regions `served` matches, in curated order."""
+@functools.lru_cache(maxsize=512)
+def _lines_statement(regions: tuple[str, ...]) -> Select:
+    """Active crisis resources shown on /help in any of these regions, in curated order, one
+    row per region and number: plain columns, built once per process for each set of regions
+    (building it, and loading its rows as objects, cost more than running it)."""
+    served = or_(*(reader_clause(ResourceRegion.code, c, include_global=False) for c in regions))
+    every_region = aliased(ResourceRegion)
     return (
-        select(Resource)
+        select(
+            Resource.id,
+            Resource.title,
+            Resource.organisation,
+            Resource.description,
+            Resource.url,
+            Resource.hours,
+            every_region.code,
+            ResourceContact.id.label("contact_id"),
+            ResourceContact.kind,
+            ResourceContact.number,
+            ResourceContact.label,
+        )
+        .join(every_region, every_region.resource_id == Resource.id)
+        .outerjoin(ResourceContact, ResourceContact.resource_id == Resource.id)
         .where(
             _active(),
             Resource.category == Category.CRISIS,
             Resource.show_on_help.is_(True),
             exists().where(ResourceRegion.resource_id == Resource.id, served),
         )
-        .order_by(Resource.position, Resource.id)
+        .order_by(Resource.position, Resource.id, ResourceContact.position, ResourceContact.id)
     )
+
+
+def _line_rows(regions: tuple[str, ...]) -> list[dict]:
+    """The crisis lines for /help in any of these regions, as dicts: each with every region it
+    serves (in code order) and its numbers (in curated order)."""
+    lines: dict[int, dict] = {}
+    regions_of: dict[int, set[str]] = {}
+    contacts_of: dict[int, dict[int, dict]] = {}
+    for row in db.session.execute(_lines_statement(regions)):
+        if row.id not in lines:
+            fields = ("title", "organisation", "description", "url", "hours")
+            lines[row.id] = {name: getattr(row, name) for name in fields}
+            regions_of[row.id], contacts_of[row.id] = set(), {}
+        regions_of[row.id].add(row.code)
+        if row.contact_id is not None and row.contact_id not in contacts_of[row.id]:
+            href = contact_href(row.kind, row.number)
+            contacts_of[row.id][row.contact_id] = _contact_dict(
+                row.kind.value, row.number, row.label, href
+            )
+    return [
+        line | {"regions": sorted(regions_of[key]), "contacts": list(contacts_of[key].values())}
+        for key, line in lines.items()
+    ]
 
 
 def _help_lines_loaded() -> bool:
@@ -327,20 +366,6 @@ def _help_lines_loaded() -> bool:
         Resource.category == Category.CRISIS, Resource.show_on_help.is_(True)
     )
     return db.session.scalar(any_line.limit(1)) is not None
-
-
-def _as_dict(resource: Resource) -> dict:
-    return {
-        "title": resource.title,
-        "organisation": resource.organisation,
-        "description": resource.description,
-        "url": resource.url,
-        "hours": resource.hours,
-        "regions": resource.region_codes,
-        "contacts": [
-            _contact_dict(c.kind.value, c.number, c.label, c.href) for c in resource.contacts
-        ],
-    }
 
 
 def starter_help_lines(region: str) -> list[dict]:
@@ -365,7 +390,12 @@ def _starter_help_lines(region: str) -> list[dict]:
         if region != GLOBAL and (GLOBAL in codes or not serves_reader(codes, region)):
             continue
         contacts = [
-            ResourceContact(kind=ContactKind(c["kind"]), number=c["number"], label=c["label"])
+            _contact_dict(
+                c["kind"],
+                c["number"],
+                c["label"],
+                contact_href(ContactKind(c["kind"]), c["number"]),
+            )
             for c in entry.get("contacts", [])
         ]
         fields = ("title", "organisation", "description", "url", "hours")
@@ -373,9 +403,7 @@ def _starter_help_lines(region: str) -> list[dict]:
             {
                 **{name: entry.get(name, "") for name in fields},
                 "regions": codes,
-                "contacts": [
-                    _contact_dict(c.kind.value, c.number, c.label, c.href) for c in contacts
-                ],
+                "contacts": contacts,
             }
         )
     return lines
@@ -388,7 +416,7 @@ def help_lines_by_region(regions: Iterable[str]) -> dict[str, list[dict]]:
     the lines of the main regions, never only directories. Same fallback as help_lines.
     """
     codes = tuple(code for code in regions if code != GLOBAL)
-    rows = [_as_dict(resource) for resource in db.session.scalars(_lines_query(codes)).unique()]
+    rows = _line_rows(codes)
     if not rows:
         if _help_lines_loaded():
             return {code: [] for code in codes}
@@ -397,13 +425,6 @@ def help_lines_by_region(regions: Iterable[str]) -> dict[str, list[dict]]:
         code: [_help_line(row) for row in rows if serves_reader(row["regions"], code)]
         for code in codes
     }
-
-
-@functools.lru_cache(maxsize=64)
-def _lines_query(codes: tuple[str, ...]) -> Select:
-    """help_lines_by_region's statement, built once per process for each set of regions."""
-    served = or_(*(reader_clause(ResourceRegion.code, c, include_global=False) for c in codes))
-    return _help_query(served).options(joinedload(Resource.regions), joinedload(Resource.contacts))
 
 
 # The complaint-route finder.
