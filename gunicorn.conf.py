@@ -4,7 +4,8 @@ The app is imported once in the master (`preload_app`) and the workers are forke
 the code, templates, taxonomy, word lists and compiled patterns are shared copy-on-write
 instead of loaded again by every worker. Three things keep that sharing from wearing off:
 
-- the templates are compiled in the master too, before forking;
+- the templates are compiled, and the identifier check's word lists read, in the master too,
+  before forking;
 - `gc.freeze()` in the master before forking moves everything loaded so far out of the
   garbage collector's reach, so a collection in a worker does not write to (and so copy) every
   shared page that holds an object header;
@@ -41,6 +42,9 @@ def when_ready(server) -> None:
     if jinja is not None:
         for name in jinja.list_templates(extensions=["html"]):
             jinja.get_template(name)
+    words = sys.modules.get("forum.safety.pii")  # loaded by the preloaded app
+    if words is not None:
+        words.load_word_lists()
     gc.collect()
     gc.freeze()
 
