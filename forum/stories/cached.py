@@ -132,12 +132,14 @@ def story_view(
     """A published story and one page of its replies; NotFound (never kept) for any other."""
 
     def build() -> StoryView:
-        story = reading.get_published_story(story_id)
+        shown = reading.published_story_page(story_id)
+        story = shown.story
         replies = reading.reply_page(story, after=after, before=before, newest=newest)
         byline = story.author.handle if story.show_handle and story.author else "Anonymous"
         article = render_template(
             "stories/_story.html",
             story=story,
+            tags=shown.tags,
             byline=byline,
             prompts=PROMPTS,
             settings=SETTING_LABELS,
@@ -151,9 +153,9 @@ def story_view(
             locked=story.locked,
             article=Markup(article),  # noqa: S704 - rendered by Jinja
             replies=Markup(replies_html),  # noqa: S704 - rendered by Jinja
-            counts=reading.reaction_counts(story),
+            counts=shown.reactions,
             author_id=story.author_id,
-            story_tags=tuple(TagLink(link.tag_id) for link in story.story_tags),
+            story_tags=tuple(TagLink(tag.id) for tag in shown.tags),
             content_note_slugs=tuple(story.content_note_slugs),
         )
 

@@ -116,8 +116,9 @@ class CardCounts:
 
 @dataclass(frozen=True)
 class CardTag:
-    """A tag as a story's card, feed entry or API item names it: plain data, not a row."""
+    """A tag as a story's card, page, feed entry or API item names it: plain data, not a row."""
 
+    id: int
     slug: str
     name: str
     kind: TagKind
@@ -187,6 +188,17 @@ def _filtered(query, filters: StoryFilters, matches=None):
     return query.where(*_conditions(filters))
 
 
+def _reaction_counts():
+    """Correlated counts of each kind of support reaction, in ReactionKind order."""
+    return [
+        select(func.count(Reaction.id))
+        .where(Reaction.story_id == Story.id, Reaction.kind == kind)
+        .correlate(Story)
+        .scalar_subquery()
+        for kind in ReactionKind
+    ]
+
+
 def _card_counts():
     """Correlated counts for each story of a page, selected in the page's own statement."""
     replies = (
@@ -195,14 +207,7 @@ def _card_counts():
         .correlate(Story)
         .scalar_subquery()
     )
-    reactions = [
-        select(func.count(Reaction.id))
-        .where(Reaction.story_id == Story.id, Reaction.kind == kind)
-        .correlate(Story)
-        .scalar_subquery()
-        for kind in ReactionKind
-    ]
-    return [replies, *reactions]
+    return [replies, *_reaction_counts()]
 
 
 PINNED_ON_FIRST_PAGE = 3
@@ -348,7 +353,7 @@ def _page_statement(
 
 
 _CARD_TAGS = (
-    select(StoryTag.story_id, Tag.slug, Tag.name, Tag.kind, Tag.retired)
+    select(StoryTag.story_id, Tag.id, Tag.slug, Tag.name, Tag.kind, Tag.retired)
     .join(Tag, Tag.id == StoryTag.tag_id)
     .where(StoryTag.story_id.in_(bindparam("story_ids", expanding=True)))
     .order_by(StoryTag.story_id, StoryTag.position, StoryTag.tag_id)
@@ -362,8 +367,8 @@ def _card_tags(story_ids: list[int]) -> dict[int, tuple[CardTag, ...]]:
         return {}
     rows = db.session.execute(_CARD_TAGS, {"story_ids": story_ids})
     found: dict[int, list[CardTag]] = {}
-    for story_id, slug, name, kind, retired in rows:
-        found.setdefault(story_id, []).append(CardTag(slug, name, kind, retired))
+    for story_id, tag_id, slug, name, kind, retired in rows:
+        found.setdefault(story_id, []).append(CardTag(tag_id, slug, name, kind, retired))
     return {story_id: tuple(tags) for story_id, tags in found.items()}
 
 
@@ -380,6 +385,34 @@ def get_published_story(story_id: int) -> Story:
     if story is None:
         raise NotFound("Story not found.")
     return story
+
+
+@dataclass(frozen=True)
+class StoryOnPage:
+    """A published story as its page shows it: the story with its answers, its tags in the
+    teller's order, and its support reaction counts."""
+
+    story: Story
+    tags: tuple[CardTag, ...]
+    reactions: dict[ReactionKind, int]
+
+
+_STORY_ON_PAGE = (
+    select(Story, *_reaction_counts())
+    .where(Story.id == bindparam("story_id", type_=Story.id.type), Story.status == Status.PUBLISHED)
+    .options(selectinload(Story.answers))
+)
+
+
+def published_story_page(story_id: int) -> StoryOnPage:
+    """A published story for its page, in three statements (the story with its counts, its
+    answers, its tags); anything not published is NotFound, whoever asks."""
+    row = db.session.execute(_STORY_ON_PAGE, {"story_id": story_id}).first()
+    if row is None:
+        raise NotFound("Story not found.")
+    story, *counts = row
+    reactions = dict(zip(ReactionKind, counts, strict=True))
+    return StoryOnPage(story, _card_tags([story.id]).get(story.id, ()), reactions)
 
 
 @dataclass(frozen=True)
@@ -495,21 +528,6 @@ def tag_counts() -> dict[str, int]:
         )
     )
     return {slug: count for slug, count in rows}
-
-
-def reaction_counts(story: Story) -> dict[ReactionKind, int]:
-    """Support reaction counts for a published story; nothing for any other."""
-    counts = dict.fromkeys(ReactionKind, 0)
-    if not story.is_published:
-        return counts
-    rows = db.session.execute(
-        select(Reaction.kind, func.count(Reaction.id))
-        .where(Reaction.story_id == story.id)
-        .group_by(Reaction.kind)
-    )
-    for kind, count in rows:
-        counts[kind] = count
-    return counts
 
 
 @dataclass(frozen=True)

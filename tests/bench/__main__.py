@@ -279,7 +279,8 @@ def main() -> None:
     print(
         f"writes: {result.sent} stories through /share from {WRITE_CLIENTS} clients in "
         f"{result.seconds:.1f} s = {result.per_second:.1f} stories/s on SQLite; "
-        f"{write_cpu_ms:.0f} server CPU ms per story (3 requests); "
+        f"{write_cpu_ms:.0f} server CPU ms per story (4 requests: form, preview, send, "
+        "the page after); "
         f"missing {len(result.missing)}, stored twice {len(result.doubled)}"
     )
     load_1, load_5, _ = os.getloadavg()

@@ -277,7 +277,7 @@ def test_one_reaction_of_each_kind_per_person(tags):
     assert not responses.react(story.id, ReactionKind.HEAR, "u:1")
     assert responses.react(story.id, ReactionKind.ME_TOO, "u:1")
     assert responses.react(story.id, ReactionKind.HEAR, "c:2026-11-22:abc")
-    counts = reading.reaction_counts(story)
+    counts = reading.published_story_page(story.id).reactions
     assert counts[ReactionKind.HEAR] == 2 and counts[ReactionKind.ME_TOO] == 1
     assert counts[ReactionKind.THANKS] == 0
 
@@ -293,7 +293,8 @@ def test_no_reactions_or_replies_on_unpublished_stories(tags, status):
         responses.add_reply(
             story.id, None, "Hello", "r" * 32, reader_id="x", teller=services.Teller()
         )
-    assert reading.reaction_counts(story)[ReactionKind.HEAR] == 0
+    with pytest.raises(NotFound):
+        reading.published_story_page(story.id)
 
 
 def test_no_reactions_or_replies_on_locked_or_missing_stories(tags):
