@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from forum.accounts.models import User
 from forum.db import db
 from forum.errors import NotFound
 from forum.search import engines as search
@@ -416,19 +417,28 @@ def published_story_page(story_id: int) -> StoryOnPage:
 
 
 @dataclass(frozen=True)
+class ShownReply:
+    """A published reply as its story's page shows it: plain data, not a row."""
+
+    id: int
+    published_at: datetime
+    body_html: str  # sanitised when it was stored
+    byline: str  # the member's handle if they chose to show it, else the thread alias
+
+
+@dataclass(frozen=True)
 class ReplyPage:
     """Up to REPLY_PAGE_SIZE published replies, oldest first, with how many there are in all
     and the keysets (the first and last reply shown) of the pages before and after, if any."""
 
-    replies: list[Reply]
+    replies: list[ShownReply]
     total: int
     earlier: Cursor | None = None
     later: Cursor | None = None
 
 
-def _reply_key(reply: Reply) -> Cursor:
+def _reply_key(reply: ShownReply) -> Cursor:
     # Cursor's id is the reply's here: replies page by (published_at, id) as stories do.
-    assert reply.published_at is not None  # only published replies are paged
     return Cursor(reply.published_at, reply.id)
 
 
@@ -466,7 +476,9 @@ def reply_page(
     if not rows:
         return ReplyPage([], 0 if after is None and before is None else _count_replies(story))
     more = len(rows) > limit
-    replies = [row[0] for row in rows[:limit]]
+    replies = [
+        ShownReply(row.id, row.published_at, row.body_html, _byline(row)) for row in rows[:limit]
+    ]
     if backwards:
         replies.reverse()
     earlier = later = None
@@ -476,7 +488,12 @@ def reply_page(
     else:
         earlier = _reply_key(replies[0]) if after is not None else None
         later = _reply_key(replies[-1]) if more else None
-    return ReplyPage(replies, rows[0][1], earlier, later)
+    return ReplyPage(replies, rows[0].total, earlier, later)
+
+
+def _byline(row) -> str:
+    """Who a reply is by: the member's handle if they chose to show it, else its alias."""
+    return row.handle if row.show_handle and row.handle is not None else row.alias
 
 
 @functools.lru_cache(maxsize=16)
@@ -488,7 +505,12 @@ def _reply_statement(start: str | None, backwards: bool, limit: int) -> Select:
         Reply.status == Status.PUBLISHED,
     )
     total = select(func.count(Reply.id)).where(published).scalar_subquery()
-    query = select(Reply, total).where(published)
+    shown = (Reply.id, Reply.published_at, Reply.body_html, Reply.alias, Reply.show_handle)
+    query = (
+        select(*shown, User.handle, total.label("total"))
+        .outerjoin(User, User.id == Reply.author_id)
+        .where(published)
+    )
     key_at = bindparam("key_at", type_=Reply.published_at.type)
     key_id = bindparam("key_id", type_=Reply.id.type)
     if start == "after":
