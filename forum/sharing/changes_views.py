@@ -4,6 +4,8 @@ published story (forum/stories/changes.py). Both wait for a moderator; the same 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 from forum.db import reads_first, start_writing
@@ -68,6 +70,27 @@ def _new_token(form) -> None:
         form.form_token.data = steps.new_form_token()
 
 
+def _send(form, story, send: Callable[..., changes.Sent], thanks: str):
+    """Send the teller's change if the form is valid: the redirect once it is stored, or None
+    and what was sent (the checks to show first, if any) to show the form again. `send` gets
+    the form token and the teller's `checked` choice and ban key."""
+    if not form.validate_on_submit():
+        return None, None
+    start_writing()
+    try:
+        sent = send(
+            form.form_token.data, checked=form.checked.data == "1", client_key=request_ban_key()
+        )
+    except DomainError as error:
+        form.add_error(error.field, error.message)
+        return None, None
+    if sent.change is None:
+        form.checked.data = "1"  # the check step shows next; sending again means "send anyway"
+        return None, sent
+    flash(thanks, "success")
+    return _back(story), sent
+
+
 @bp.route("/status/<id:story_id>/update", methods=["GET", "POST"])
 @reads_first
 @keeps_input_on_csrf_failure
@@ -77,25 +100,16 @@ def update(story_id: int):
     story = changes.own_published_story(teller, story_id)
     form = UpdateForm()
     _new_token(form)
-    sent = None
-    if form.validate_on_submit():
-        start_writing()
-        try:
-            sent = changes.add_update(
-                teller,
-                story.id,
-                form.body.data,
-                form.form_token.data,
-                checked=form.checked.data == "1",
-                client_key=request_ban_key(),
-            )
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            if sent.change is not None:
-                flash("Thank you. A moderator will read your update before it appears.", "success")
-                return _back(story)
-            form.checked.data = "1"
+    done, sent = _send(
+        form,
+        story,
+        lambda token, **sending: changes.add_update(
+            teller, story.id, form.body.data, token, **sending
+        ),
+        "Thank you. A moderator will read your update before it appears.",
+    )
+    if done is not None:
+        return done
     fields = {"body": form.body.data or ""}
     return _page("sharing/update.html", form, story, sent, fields, "Add what happened next")
 
@@ -113,29 +127,15 @@ def revise(story_id: int):
         form.title.data = waiting.title if waiting else story.title
         form.body.data = waiting.body if waiting else story.body
     _new_token(form)
-    sent = None
-    if form.validate_on_submit():
-        start_writing()
-        try:
-            sent = changes.propose_revision(
-                teller,
-                story.id,
-                form.title.data,
-                form.body.data,
-                form.form_token.data,
-                checked=form.checked.data == "1",
-                client_key=request_ban_key(),
-            )
-        except DomainError as error:
-            form.add_error(error.field, error.message)
-        else:
-            if sent.change is not None:
-                flash(
-                    "Thank you. Your published story stays as it is until a moderator has "
-                    "read your changes.",
-                    "success",
-                )
-                return _back(story)
-            form.checked.data = "1"
+    done, sent = _send(
+        form,
+        story,
+        lambda token, **sending: changes.propose_revision(
+            teller, story.id, form.title.data, form.body.data, token, **sending
+        ),
+        "Thank you. Your published story stays as it is until a moderator has read your changes.",
+    )
+    if done is not None:
+        return done
     fields = {"title": form.title.data or "", "body": form.body.data or ""}
     return _page("sharing/revise.html", form, story, sent, fields, "Edit your story", waiting)

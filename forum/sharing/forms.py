@@ -229,12 +229,17 @@ class StatusCodeForm(BaseForm):
     )
 
 
-class UpdateForm(BaseForm):
-    """ "What happened next", added to a published story."""
+class _ChangeForm(BaseForm):
+    """What every change to a published story carries besides its words."""
 
     form_token = HiddenField()
     # "1" once the teller has seen the check step for these words and chosen to send them.
     checked = HiddenField()
+
+
+class UpdateForm(_ChangeForm):
+    """ "What happened next", added to a published story."""
+
     body = TextAreaField(
         "What happened next",
         validators=[
@@ -245,11 +250,9 @@ class UpdateForm(BaseForm):
     )
 
 
-class RevisionForm(BaseForm):
+class RevisionForm(_ChangeForm):
     """A new title and text for a published story, for a moderator to accept."""
 
-    form_token = HiddenField()
-    checked = HiddenField()
     title = StringField(
         "Title",
         validators=[
