@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from forum.db import db
 from forum.stories.models import Reaction, Reply, Status, Story
 from forum.stories.reading import CardTag
-from forum.taxonomy.models import Tag, TagKind
+from forum.taxonomy.models import TagKind
 
 
 def reply_counts(story_ids: list[int]) -> dict[int, int]:
@@ -45,10 +45,10 @@ def reaction_counts(story_ids: list[int]) -> dict[int, dict[str, int]]:
 
 
 def story_data(
-    story: Story, tags: Sequence[Tag | CardTag], replies: int, reactions: dict[str, int]
+    story: Story, tags: Sequence[CardTag], replies: int, reactions: dict[str, int]
 ) -> dict:
     """A published story's public fields: what its page shows, and nothing about its teller.
-    `tags` are its tags in the teller's order (a StoryPage's, or its own story_tags')."""
+    `tags`: its tags in the teller's order (reading.CardTag, from a StoryPage or StoryOnPage)."""
     return {
         "id": story.id,
         "thread_type": story.kind.value,

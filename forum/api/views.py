@@ -21,7 +21,7 @@ from forum.extensions import csrf, rate_limit
 from forum.insights.export import as_data
 from forum.insights.services import insights
 from forum.resources.services import DirectoryFilters, list_directory, list_guides
-from forum.stories.reading import Cursor, get_published_story, published_stories, tag_counts
+from forum.stories.reading import Cursor, published_stories, published_story_page, tag_counts
 from forum.taxonomy.services import list_groups_with_tags, list_practice_tags
 
 bp = Blueprint("api", __name__)
@@ -130,11 +130,10 @@ def stories():
 @documented("One published story", "Story", not_found=True)
 def story(story_id: int):
     """A published story; anything else (pending, hidden, withdrawn, erased) is 404."""
-    found = get_published_story(story_id)
-    replies = reading.reply_counts([found.id]).get(found.id, 0)
-    reactions = reading.reaction_counts([found.id]).get(found.id, {})
-    tags = [story_tag.tag for story_tag in found.story_tags]
-    return _json(reading.story_data(found, tags, replies, reactions))
+    shown = published_story_page(story_id)
+    replies = reading.reply_counts([story_id]).get(story_id, 0)
+    reactions = {kind.value: count for kind, count in shown.reactions.items()}
+    return _json(reading.story_data(shown.story, shown.tags, replies, reactions))
 
 
 @bp.get(f"{PREFIX}/tags")

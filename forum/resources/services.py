@@ -304,6 +304,10 @@ def help_lines(region: str) -> list[dict]:
     return [_help_line(entry) for entry in _starter_help_lines(region)]
 
 
+# What a crisis line shows besides its regions and numbers, from the database or the data file.
+_LINE_FIELDS = ("title", "organisation", "description", "url", "hours")
+
+
 @functools.lru_cache(maxsize=512)
 def _lines_statement(regions: tuple[str, ...]) -> Select:
     """Active crisis resources shown on /help in any of these regions, in curated order, one
@@ -345,8 +349,7 @@ def _line_rows(regions: tuple[str, ...]) -> list[dict]:
     contacts_of: dict[int, dict[int, dict]] = {}
     for row in db.session.execute(_lines_statement(regions)):
         if row.id not in lines:
-            fields = ("title", "organisation", "description", "url", "hours")
-            lines[row.id] = {name: getattr(row, name) for name in fields}
+            lines[row.id] = {name: getattr(row, name) for name in _LINE_FIELDS}
             regions_of[row.id], contacts_of[row.id] = set(), {}
         regions_of[row.id].add(row.code)
         if row.contact_id is not None and row.contact_id not in contacts_of[row.id]:
@@ -398,10 +401,9 @@ def _starter_help_lines(region: str) -> list[dict]:
             )
             for c in entry.get("contacts", [])
         ]
-        fields = ("title", "organisation", "description", "url", "hours")
         lines.append(
             {
-                **{name: entry.get(name, "") for name in fields},
+                **{name: entry.get(name, "") for name in _LINE_FIELDS},
                 "regions": codes,
                 "contacts": contacts,
             }

@@ -373,15 +373,14 @@ def _card_tags(story_ids: list[int]) -> dict[int, tuple[CardTag, ...]]:
     return {story_id: tuple(tags) for story_id, tags in found.items()}
 
 
-_PUBLISHED_STORY = (
-    select(Story)
-    .where(Story.id == bindparam("story_id", type_=Story.id.type), Story.status == Status.PUBLISHED)
-    .options(selectinload(Story.story_tags), selectinload(Story.answers))
+_PUBLISHED_STORY = select(Story).where(
+    Story.id == bindparam("story_id", type_=Story.id.type), Story.status == Status.PUBLISHED
 )
 
 
 def get_published_story(story_id: int) -> Story:
-    """A published story for readers; anything else is NotFound, whoever asks."""
+    """A published story to react or reply to; anything else is NotFound, whoever asks. Its
+    page and the API read it with its tags and counts instead (published_story_page)."""
     story = db.session.scalar(_PUBLISHED_STORY, {"story_id": story_id})
     if story is None:
         raise NotFound("Story not found.")
